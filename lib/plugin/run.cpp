@@ -1,0 +1,73 @@
+#include "plugin/run.hpp"
+
+#include <cstdio>
+#include <string>
+
+#include "plugin/error.hpp"
+#include "plugin/output.hpp"
+
+namespace anycast::plugin {
+
+namespace {
+
+PluginOutput unknown_output(std::string_view label, const std::string& message, OutputFormat format) {
+    CheckResult result;
+    result.label = std::string(label);
+    result.summary = message;
+    result.state_override = State::unknown;
+    return {render(result, format, 0), exit_code(State::unknown)};
+}
+
+// Used when even building the UNKNOWN report failed (e.g. out of memory): no allocation.
+PluginOutput last_resort_output() noexcept {
+    try {
+        return {"UNKNOWN - internal error\n", 3};
+    } catch (...) {
+        return {{}, 3};
+    }
+}
+
+}  // namespace
+
+PluginOutput evaluate_plugin(std::string_view label, int argc, char* argv[],
+                             const std::function<OptionParser(CommonOptions&)>& define_options,
+                             const std::function<CheckResult(const CommonOptions&)>& run) noexcept {
+    CommonOptions common;
+    try {
+        try {
+            OptionParser parser = define_options(common);
+            switch (parser.parse(argc, argv)) {
+                case OptionParser::Outcome::help:
+                    return {parser.help_text(), exit_code(State::unknown)};
+                case OptionParser::Outcome::version:
+                    return {parser.version_text(), exit_code(State::unknown)};
+                case OptionParser::Outcome::run:
+                    break;
+            }
+            CheckResult result = run(common);
+            result.label = std::string(label);
+            return {render(result, common.output_format, common.verbosity), exit_code(result.state())};
+        } catch (const InputError& error) {
+            return unknown_output(label, error.what(), common.output_format);
+        } catch (const std::exception& error) {
+            return unknown_output(label, std::string("internal error: ") + error.what(),
+                                  common.output_format);
+        } catch (...) {
+            return unknown_output(label, "internal error: unexpected exception", common.output_format);
+        }
+    } catch (...) {
+        return last_resort_output();
+    }
+}
+
+int run_plugin_erased(std::string_view label, int argc, char* argv[],
+                      const std::function<OptionParser(CommonOptions&)>& define_options,
+                      const std::function<CheckResult(const CommonOptions&)>& run) noexcept {
+    const PluginOutput output = evaluate_plugin(label, argc, argv, define_options, run);
+    // One write, so a monitoring core reading a pipe never sees half a first line.
+    std::fwrite(output.text.data(), 1, output.text.size(), stdout);
+    std::fflush(stdout);
+    return output.exit_code >= 0 && output.exit_code <= 3 ? output.exit_code : 3;
+}
+
+}  // namespace anycast::plugin

@@ -120,8 +120,8 @@ BOOST_AUTO_TEST_CASE(operator_regexes_in_order_before_builtins) {
     SiteRules rules;
     rules.add_regex(R"(^anycast-(?<site>[a-z]{3}\d)\.)");
     rules.add_regex(R"(^node(\d+)\.(?:lab|prod)\.(?P<site>\w+)$)");
-    rules.add_regex(R"(^pop-(\w+)$)");        // no name: group 1
-    rules.add_regex(R"(^[a-z]{3}9$)");        // no group: whole match
+    rules.add_regex(R"(^pop-(\w+)$)");          // no name: group 1
+    rules.add_regex(R"(^[a-z]{3}9$)");          // no group: whole match
     rules.add_regex(R"(^weird-(?<site>.*)$)");  // yields no site code: falls through
     const Expected cases[] = {
         {"anycast-ams3.example.net", "ams3", "site-regex #1"},

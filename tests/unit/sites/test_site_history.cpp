@@ -1,0 +1,259 @@
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "sites/site_history.hpp"
+
+using anycast::sites::format_site_history;
+using anycast::sites::parse_site_history;
+using anycast::sites::record_site;
+using anycast::sites::SiteHistory;
+using anycast::sites::SiteHistoryPolicy;
+using anycast::sites::SiteObservation;
+using anycast::sites::SiteStint;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        std::string pattern = "/tmp/unit_sites_XXXXXX";
+        BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        path = pattern;
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+    std::string state() const { return path + "/site-history"; }
+};
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+auto soon() {
+    return std::chrono::steady_clock::now() + std::chrono::seconds(5);
+}
+
+SiteObservation record(const std::string& path, const std::string& address, const std::string& site,
+                       std::int64_t now, std::int64_t window = 3600) {
+    SiteHistoryPolicy policy;
+    policy.window_seconds = window;
+    return record_site(path, address, site, now, policy, soon());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(site_history)
+
+BOOST_AUTO_TEST_CASE(format_round_trips_untrusted_text) {
+    SiteHistory history;
+    history["192.0.2.53"] = {{100, 200, "ams1"}, {300, 300, "iad1"}};
+    history["evil\taddress\nwith\\stuff\x01"] = {{1, 2, "site\r\x7f"}};
+    const std::string text = format_site_history(history);
+    BOOST_TEST(text.starts_with("# anycast-checks site history v1\n"));
+    BOOST_TEST(text.find("evil\\taddress\\nwith\\\\stuff\\x01\t1\t2\tsite\\r\\x7f\n") != std::string::npos,
+               text);
+    const auto parsed = parse_site_history(text);
+    BOOST_REQUIRE(parsed);
+    BOOST_TEST((*parsed == history));
+    BOOST_TEST(parse_site_history("")->empty());
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_texts_are_refused) {
+    const std::string h = "# anycast-checks site history v1\n";
+    const std::string bad[] = {
+        "garbage\n",
+        h + "192.0.2.1\t1\t2\n",  // missing field
+        h + "192.0.2.1\t1\t2\tams1\textra\n",
+        h + "192.0.2.1\tx\t2\tams1\n",
+        h + "192.0.2.1\t3\t2\tams1\n",     // last seen before first seen
+        h + "192.0.2.1\t1\t2\tams1",       // no final newline: cut off
+        h + "192.0.2.1\t1\t2\tam\\qs1\n",  // unknown escape
+        h + "192.0.2.1\t1\t2\tams\\x4\n",
+        h + "192.0.2.1\t5\t6\tams1\n192.0.2.1\t1\t2\tiad1\n",  // out of order
+        h + "\t1\t2\tams1\n",
+        h + "192.0.2.1\t1\t2\t\n",
+    };
+    for (const auto& text : bad) {
+        BOOST_TEST_CONTEXT(text) {
+            BOOST_TEST(!parse_site_history(text));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(detects_changes_between_runs) {
+    TempDir dir;
+    const auto path = dir.state();
+    auto first = record(path, "192.0.2.53", "ams1", 1000);
+    BOOST_TEST(!first.error);
+    BOOST_TEST(!first.previous_site);
+    BOOST_TEST(!first.changed);
+    BOOST_TEST(first.changes_in_window == 0U);
+
+    auto same = record(path, "192.0.2.53", "ams1", 1060);
+    BOOST_TEST(same.previous_site.value_or("") == "ams1");
+    BOOST_TEST(same.previous_seen == 1000);
+    BOOST_TEST(!same.changed);
+    BOOST_TEST(same.changes_in_window == 0U);
+
+    auto moved = record(path, "192.0.2.53", "iad1", 1120);
+    BOOST_TEST(moved.previous_site.value_or("") == "ams1");
+    BOOST_TEST(moved.previous_seen == 1060);
+    BOOST_TEST(moved.changed);
+    BOOST_TEST(moved.changes_in_window == 1U);
+
+    // Another address in the same file does not disturb the first.
+    BOOST_TEST(!record(path, "2001:db8::53", "lhr1", 1130).previous_site);
+    auto back = record(path, "192.0.2.53", "ams1", 1180);
+    BOOST_TEST(back.previous_site.value_or("") == "iad1");
+    BOOST_TEST(back.changes_in_window == 2U);
+
+    const auto history = parse_site_history(read_file(path));
+    BOOST_REQUIRE(history);
+    BOOST_TEST(history->size() == 2U);
+    BOOST_TEST((history->at("192.0.2.53") ==
+                std::vector<SiteStint>{{1000, 1060, "ams1"}, {1120, 1120, "iad1"}, {1180, 1180, "ams1"}}));
+}
+
+BOOST_AUTO_TEST_CASE(counts_only_changes_within_the_window) {
+    TempDir dir;
+    const auto path = dir.state();
+    const std::int64_t window = 600;
+    // A change every 100 s: a, b, a, b, ...
+    std::int64_t now = 10000;
+    for (int i = 0; i < 20; ++i, now += 100) {
+        record(path, "192.0.2.53", i % 2 == 0 ? "a1" : "b1", now, window);
+    }
+    auto observation = record(path, "192.0.2.53", "c1", now, window);
+    // Changes at now-500 ... now: 6 changes strictly inside (now - 600, now].
+    BOOST_TEST(observation.changes_in_window == 6U);
+    // Quiet for longer than the window: no changes counted, the last site is remembered.
+    auto quiet = record(path, "192.0.2.53", "c1", now + 5000, window);
+    BOOST_TEST(quiet.changes_in_window == 0U);
+    BOOST_TEST(quiet.previous_site.value_or("") == "c1");
+    // The file stays bounded: the anchor stint only.
+    const auto history = parse_site_history(read_file(path));
+    BOOST_REQUIRE(history);
+    BOOST_TEST(history->at("192.0.2.53").size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(bounded_per_address_and_forgets_old_addresses) {
+    TempDir dir;
+    const auto path = dir.state();
+    SiteHistoryPolicy policy;
+    policy.window_seconds = 1000000;
+    policy.max_stints_per_address = 5;
+    policy.forget_after_seconds = 1000;
+    record_site(path, "198.51.100.1", "old1", 100, policy, soon());
+    for (int i = 0; i < 50; ++i) {
+        record_site(path, "192.0.2.53", i % 2 == 0 ? "a1" : "b1", 200 + i, policy, soon());
+    }
+    auto observation = record_site(path, "192.0.2.53", "c1", 2000, policy, soon());
+    BOOST_TEST(observation.changes_in_window == 4U);
+    const auto history = parse_site_history(read_file(path));
+    BOOST_REQUIRE(history);
+    BOOST_TEST(history->at("192.0.2.53").size() == 5U);
+    BOOST_TEST(history->count("198.51.100.1") == 0U);  // last seen at 100, forgotten after 1100
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_file_starts_afresh_with_a_flag) {
+    TempDir dir;
+    const auto path = dir.state();
+    write_file(path, "this is not history\n\x00\xff");
+    auto observation = record(path, "192.0.2.53", "ams1", 1000);
+    BOOST_TEST(observation.history_was_corrupt);
+    BOOST_TEST(!observation.error);
+    BOOST_TEST(!observation.previous_site);
+    // Repaired: the next run reads it fine.
+    auto next = record(path, "192.0.2.53", "ams1", 1060);
+    BOOST_TEST(!next.history_was_corrupt);
+    BOOST_TEST(next.previous_site.value_or("") == "ams1");
+}
+
+BOOST_AUTO_TEST_CASE(unwritable_places_are_errors_not_crashes) {
+    TempDir dir;
+    write_file(dir.path + "/plain-file", "x");
+    const auto under_file = record(dir.path + "/plain-file/state", "192.0.2.53", "ams1", 1000);
+    BOOST_REQUIRE(under_file.error);
+    BOOST_TEST(under_file.error->find(dir.path + "/plain-file/state.lock") != std::string::npos,
+               *under_file.error);
+    BOOST_TEST(under_file.error->find("Not a directory") != std::string::npos, *under_file.error);
+
+    // The state path is a directory: it can be locked but not read.
+    std::filesystem::create_directory(dir.path + "/state-dir");
+    const auto is_dir = record(dir.path + "/state-dir", "192.0.2.53", "ams1", 1000);
+    BOOST_REQUIRE(is_dir.error);
+    BOOST_TEST(is_dir.error->find("Is a directory") != std::string::npos, *is_dir.error);
+
+    const auto too_long = record(dir.state(), std::string(2000, 'a'), "ams1", 1000);
+    BOOST_TEST(too_long.error.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(lock_wait_is_bounded) {
+    TempDir dir;
+    const auto path = dir.state();
+    const int holder = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    BOOST_REQUIRE(holder >= 0);
+    BOOST_REQUIRE(::flock(holder, LOCK_EX) == 0);
+    const auto started = std::chrono::steady_clock::now();
+    const auto observation = record_site(path, "192.0.2.53", "ams1", 1000, SiteHistoryPolicy{},
+                                         started + std::chrono::milliseconds(200));
+    const auto waited = std::chrono::steady_clock::now() - started;
+    ::close(holder);
+    BOOST_REQUIRE(observation.error);
+    BOOST_TEST(*observation.error == "timed out waiting for the lock on " + path + ".lock");
+    BOOST_TEST(waited >= std::chrono::milliseconds(200));
+    BOOST_TEST(waited < std::chrono::seconds(2));
+    BOOST_TEST(!std::filesystem::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_processes_lose_no_entry) {
+    TempDir dir;
+    const auto path = dir.state();
+    constexpr int per_process = 40;
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    const char* prefix = child == 0 ? "child-" : "parent-";
+    int failures = 0;
+    for (int i = 0; i < per_process; ++i) {
+        SiteHistoryPolicy policy;
+        const auto observation = record_site(path, prefix + std::to_string(i), "ams1", 1000 + i, policy,
+                                             std::chrono::steady_clock::now() + std::chrono::seconds(10));
+        failures += observation.error || observation.history_was_corrupt ? 1 : 0;
+    }
+    if (child == 0) {
+        ::_exit(failures == 0 ? 0 : 1);  // no Boost.Test bookkeeping in the child
+    }
+    int status = 0;
+    BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 0);
+    BOOST_TEST(failures == 0);
+    const auto history = parse_site_history(read_file(path));
+    BOOST_REQUIRE(history);
+    BOOST_TEST(history->size() == 2U * per_process);
+    // No temporary files left behind.
+    int files = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+        ++files;
+    }
+    BOOST_TEST(files == 2);  // the state and its lock file
+}
+
+BOOST_AUTO_TEST_SUITE_END()

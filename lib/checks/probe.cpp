@@ -1,0 +1,147 @@
+#include "checks/probe.hpp"
+
+#include <algorithm>
+
+#include "plugin/number.hpp"
+
+namespace anycast::checks {
+namespace {
+
+double to_ms(std::chrono::nanoseconds duration) {
+    return static_cast<double>(duration.count()) / 1e6;
+}
+
+}  // namespace
+
+std::size_t AddressProbe::received() const {
+    return static_cast<std::size_t>(
+        std::count_if(results.begin(), results.end(),
+                      [](const dns::QueryResult& r) { return r.status == dns::QueryStatus::answered; }));
+}
+
+double AddressProbe::loss_percent() const {
+    if (results.empty()) {
+        return 100.0;
+    }
+    return 100.0 * static_cast<double>(results.size() - received()) / static_cast<double>(results.size());
+}
+
+std::optional<RttStats> AddressProbe::rtt() const {
+    std::optional<RttStats> stats;
+    double sum = 0;
+    std::size_t answered = 0;
+    for (const dns::QueryResult& result : results) {
+        if (result.status != dns::QueryStatus::answered) {
+            continue;
+        }
+        const double ms = to_ms(result.rtt);
+        if (!stats) {
+            stats = RttStats{ms, ms, ms};
+        }
+        stats->min_ms = std::min(stats->min_ms, ms);
+        stats->max_ms = std::max(stats->max_ms, ms);
+        sum += ms;
+        ++answered;
+    }
+    if (stats) {
+        stats->avg_ms = sum / static_cast<double>(answered);
+    }
+    return stats;
+}
+
+const dns::QueryResult* AddressProbe::first_answer() const {
+    for (const dns::QueryResult& result : results) {
+        if (result.status == dns::QueryStatus::answered) {
+            return &result;
+        }
+    }
+    return nullptr;
+}
+
+std::string AddressProbe::failure_reason(double timeout_seconds) const {
+    // The most telling failure wins: a refusal or a network error says more than silence.
+    const dns::QueryResult* telling = nullptr;
+    for (const dns::QueryResult& result : results) {
+        if (result.status == dns::QueryStatus::refused || result.status == dns::QueryStatus::network_error) {
+            telling = &result;
+            break;
+        }
+    }
+    if (telling != nullptr) {
+        return telling->error;
+    }
+    std::string reason = "no answer within " + plugin::format_decimal(timeout_seconds, 3) + " s";
+    for (const dns::QueryResult& result : results) {
+        if (result.udp_truncated) {
+            reason = "truncated over UDP, and the TCP retry did not finish in time";
+        }
+        if (result.ignored_replies > 0) {
+            reason += " (ignored " + std::to_string(result.ignored_replies) +
+                      " non-matching replies: " + result.last_ignored_reason + ")";
+            break;
+        }
+    }
+    return reason;
+}
+
+std::vector<dns::Endpoint> resolve_targets(std::span<const std::string> hosts, std::uint16_t port,
+                                           dns::AddressFamily family, dns::Clock::time_point deadline) {
+    std::vector<dns::Endpoint> endpoints;
+    for (const std::string& host : hosts) {
+        for (const dns::Endpoint& endpoint : dns::resolve_host(host, port, family, deadline)) {
+            if (std::find(endpoints.begin(), endpoints.end(), endpoint) == endpoints.end()) {
+                endpoints.push_back(endpoint);
+            }
+        }
+    }
+    return endpoints;
+}
+
+std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoints, const ProbePlan& plan,
+                                          dns::Clock::time_point deadline) {
+    const int count = std::max(1, plan.count);
+    std::vector<dns::QueryJob> jobs;
+    jobs.reserve(endpoints.size() * static_cast<std::size_t>(count));
+    // Round i of every address goes out together, so --count spacing is the same for all.
+    for (int round = 0; round < count; ++round) {
+        for (const dns::Endpoint& endpoint : endpoints) {
+            dns::QueryJob job;
+            job.server = endpoint;
+            job.spec = plan.spec;
+            job.spec.request_nsid =
+                plan.spec.request_nsid && std::find(plan.identity_order.begin(), plan.identity_order.end(),
+                                                    identity::Method::nsid) != plan.identity_order.end();
+            job.start_offset = plan.interval * round;
+            jobs.push_back(std::move(job));
+        }
+    }
+    std::vector<dns::QueryResult> results = dns::run_queries(jobs, deadline);
+
+    std::vector<AddressProbe> probes(endpoints.size());
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+        probes[i].endpoint = endpoints[i];
+        for (int round = 0; round < count; ++round) {
+            probes[i].results.push_back(
+                std::move(results[static_cast<std::size_t>(round) * endpoints.size() + i]));
+        }
+    }
+    if (!plan.identity_order.empty()) {
+        std::vector<const dns::QueryResult*> measured;
+        measured.reserve(probes.size());
+        for (const AddressProbe& probe : probes) {
+            measured.push_back(probe.first_answer());
+        }
+        std::vector<identity::Identity> identities =
+            identity::identify(endpoints, measured, plan.identity_order, deadline);
+        for (std::size_t i = 0; i < probes.size(); ++i) {
+            probes[i].identity = std::move(identities[i]);
+        }
+    }
+    return probes;
+}
+
+std::string format_ms(double milliseconds) {
+    return plugin::format_decimal(milliseconds, 3);
+}
+
+}  // namespace anycast::checks

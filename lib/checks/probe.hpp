@@ -1,0 +1,51 @@
+#pragma once
+// The measurement every check shares: send the same query to many addresses at once (optionally
+// several times each), time it, and learn which instance answered. The checks differ only in what
+// they ask and how they judge the answers.
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dns/engine.hpp"
+#include "identity/identity.hpp"
+
+namespace anycast::checks {
+
+struct ProbePlan {
+    dns::QuerySpec spec;
+    int count = 1;                                                  // queries per address
+    dns::Clock::duration interval = std::chrono::milliseconds(10);  // spacing between them
+    std::vector<identity::Method> identity_order;                   // empty: do not identify
+};
+
+struct RttStats {
+    double min_ms = 0;
+    double avg_ms = 0;
+    double max_ms = 0;
+};
+
+struct AddressProbe {
+    dns::Endpoint endpoint;
+    std::vector<dns::QueryResult> results;  // one per query sent (or due) to this address
+    identity::Identity identity;
+
+    std::size_t received() const;
+    double loss_percent() const;
+    std::optional<RttStats> rtt() const;           // over the answered queries
+    const dns::QueryResult* first_answer() const;  // nullptr when none answered
+    // Why nothing usable came back, e.g. "port unreachable (nothing listens)", "no answer within 2 s".
+    std::string failure_reason(double timeout_seconds) const;
+};
+
+// Resolves every -H value (literals at no cost, names through getaddrinfo), all under `deadline`.
+std::vector<dns::Endpoint> resolve_targets(std::span<const std::string> hosts, std::uint16_t port,
+                                           dns::AddressFamily family, dns::Clock::time_point deadline);
+
+std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoints, const ProbePlan& plan,
+                                          dns::Clock::time_point deadline);
+
+// "0.231" style milliseconds for text output: microsecond resolution, no trailing zeros.
+std::string format_ms(double milliseconds);
+
+}  // namespace anycast::checks

@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Assertions for integration tests that run a check and look at its exit code, JSON and text.
+#
+#   run_check  ARGS...     runs "$CHECK" ARGS (text output); sets RC, OUT, ELAPSED_MS, CMD
+#   run_json   ARGS...     the same with --output-format=json (and checks OUT is one JSON object)
+#   expect_rc N            exit code
+#   expect_jq FILTER WANT  jq -r FILTER on OUT prints exactly WANT
+#   expect_grep REGEX      OUT has a line matching REGEX (grep -E)
+#   expect_faster MS       the run took less than MS milliseconds
+#   sub ADDR               jq expression for the subcheck of address ADDR
+#   finish                 prints "N passed, N failed" and exits 1 on any failure
+#
+# Each failure prints the test case, what was expected, the command and its whole output, and the
+# test goes on, so that one run shows every broken case.
+
+PASSED=0
+FAILED=0
+CASE=""
+RC=0
+OUT=""
+CMD=""
+ELAPSED_MS=0
+
+# case_ NAME: names the following assertions in failure messages.
+case_() {
+  CASE=$1
+}
+
+it_now_ms() {
+  local t
+  t=$(date +%s%N)
+  echo $((t / 1000000))
+}
+
+run_check() {
+  local start
+  CMD="$CHECK $*"
+  start=$(it_now_ms)
+  set +e
+  OUT=$("$CHECK" "$@" 2>&1)
+  RC=$?
+  set -e
+  ELAPSED_MS=$(($(it_now_ms) - start))
+}
+
+run_json() {
+  run_check "$@" --output-format=json
+  if ! jq -e 'type == "object"' <<<"$OUT" >/dev/null 2>&1; then
+    it_fail "output is not one JSON object"
+  fi
+}
+
+it_fail() {
+  local line
+  FAILED=$((FAILED + 1))
+  {
+    echo "FAIL [$CASE]: $*"
+    echo "  command: $CMD"
+    echo "  exit code: $RC, took ${ELAPSED_MS} ms; output:"
+    while IFS= read -r line; do echo "    $line"; done <<<"$OUT"
+  } >&2
+}
+
+it_pass() {
+  PASSED=$((PASSED + 1))
+}
+
+expect_rc() {
+  if [[ "$RC" == "$1" ]]; then it_pass; else it_fail "exit code $1 expected"; fi
+}
+
+expect_jq() {
+  local filter=$1 want=$2 got
+  got=$(jq -r "$filter" <<<"$OUT" 2>&1) || true
+  if [[ "$got" == "$want" ]]; then it_pass; else it_fail "jq '$filter' gave '$got', expected '$want'"; fi
+}
+
+expect_grep() {
+  if grep -qE -- "$1" <<<"$OUT"; then it_pass; else it_fail "no line matches /$1/"; fi
+}
+
+expect_faster() {
+  if ((ELAPSED_MS < $1)); then it_pass; else it_fail "took ${ELAPSED_MS} ms, expected < $1 ms"; fi
+}
+
+# The subcheck for one address, found by its facts rather than its name (names may carry "#port").
+sub() {
+  echo ".subchecks[] | select(.facts.address == \"$1\")"
+}
+
+finish() {
+  echo "${PASSED} passed, ${FAILED} failed"
+  if ((FAILED > 0)); then
+    exit 1
+  fi
+  exit 0
+}

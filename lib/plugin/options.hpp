@@ -12,11 +12,11 @@ namespace anycast::plugin {
 enum class ArgKind { none, required };
 
 struct OptionSpec {
-    std::string long_name;  // without "--"; may be empty when short_name is set
-    char short_name = 0;    // 0 = long option only
+    std::string long_name{};  // without "--"; may be empty when short_name is set
+    char short_name = 0;      // 0 = long option only
     ArgKind arg = ArgKind::none;
-    std::string arg_name;  // shown in --help: --hostname=HOST
-    std::string help;      // wrapped at 79 columns in --help; '\n' starts a new line
+    std::string arg_name{};  // shown in --help: --hostname=HOST
+    std::string help{};      // wrapped at 79 columns in --help; '\n' starts a new line
     bool repeatable = false;
 };
 

@@ -41,8 +41,8 @@ double parse_value(std::string_view text, UnitFamily family);
 double parse_duration_seconds(std::string_view text);
 
 struct Thresholds {
-    std::optional<Range> warning;
-    std::optional<Range> critical;
+    std::optional<Range> warning{};
+    std::optional<Range> critical{};
 
     // Critical is checked first, so overlapping ranges report the worse state.
     State evaluate(double value) const;

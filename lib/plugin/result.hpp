@@ -15,23 +15,23 @@ namespace anycast::plugin {
 using FactValue = std::variant<std::string, double, std::int64_t, bool>;
 
 struct Perfdata {
-    std::string label;  // passed through perfdata_label() when rendered
+    std::string label{};  // passed through perfdata_label() when rendered
     double value = 0.0;
-    std::string uom;  // "s", "%", "B", "c", "" ...
-    std::optional<Range> warning;
-    std::optional<Range> critical;
-    std::optional<double> min;
-    std::optional<double> max;
+    std::string uom{};  // "s", "%", "B", "c", "" ...
+    std::optional<Range> warning{};
+    std::optional<Range> critical{};
+    std::optional<double> min{};
+    std::optional<double> max{};
 };
 
 struct Subcheck {
-    std::string name;                     // e.g. an address
-    State state = State::ok;              // this node's own finding
-    std::optional<State> state_override;  // replaces the aggregate ("2 of 5 failed" may be only WARNING)
-    std::string summary;
-    std::vector<std::pair<std::string, FactValue>> facts;  // order kept
-    std::vector<Perfdata> perfdata;
-    std::vector<Subcheck> children;
+    std::string name{};                     // e.g. an address
+    State state = State::ok;                // this node's own finding
+    std::optional<State> state_override{};  // replaces the aggregate ("2 of 5 failed" may be only WARNING)
+    std::string summary{};
+    std::vector<std::pair<std::string, FactValue>> facts{};  // order kept
+    std::vector<Perfdata> perfdata{};
+    std::vector<Subcheck> children{};
 
     // state_override if set, else the worst of state and the children's effective states.
     State effective_state() const;
@@ -42,11 +42,11 @@ struct Subcheck {
 };
 
 struct CheckResult {
-    std::string label;    // "ANYCAST DNS"
-    std::string summary;  // first-line text after "STATE - "
-    std::vector<Subcheck> subchecks;
-    std::vector<Perfdata> perfdata;  // top-level perfdata (e.g. sites_up)
-    std::optional<State> state_override;
+    std::string label{};    // "ANYCAST DNS"
+    std::string summary{};  // first-line text after "STATE - "
+    std::vector<Subcheck> subchecks{};
+    std::vector<Perfdata> perfdata{};  // top-level perfdata (e.g. sites_up)
+    std::optional<State> state_override{};
 
     // state_override if set; else the worst effective state of the subchecks; UNKNOWN when there are no
     // subchecks, so a check that forgot to record anything can never report OK.

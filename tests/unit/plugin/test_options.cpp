@@ -1,0 +1,370 @@
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+#include "plugin/error.hpp"
+#include "plugin/options.hpp"
+#include "plugin/run.hpp"
+#include "version.hpp"
+
+using anycast::InputError;
+using anycast::plugin::ArgKind;
+using anycast::plugin::CheckResult;
+using anycast::plugin::CommonOptions;
+using anycast::plugin::OptionParser;
+using anycast::plugin::OptionSpec;
+using anycast::plugin::OutputFormat;
+using anycast::plugin::State;
+using anycast::plugin::Subcheck;
+using anycast::plugin::Thresholds;
+using anycast::plugin::UnitFamily;
+using Outcome = anycast::plugin::OptionParser::Outcome;
+
+namespace {
+
+// getopt_long permutes argv, so tests hand it owned, mutable copies.
+class Argv {
+public:
+    Argv(std::initializer_list<std::string> args) : storage_(args) {
+        for (auto& arg : storage_) {
+            pointers_.push_back(arg.data());
+        }
+        pointers_.push_back(nullptr);
+    }
+    int argc() const { return static_cast<int>(storage_.size()); }
+    char** argv() { return pointers_.data(); }
+
+private:
+    std::vector<std::string> storage_;
+    std::vector<char*> pointers_;
+};
+
+struct TestConfig {
+    std::vector<std::string> hosts;
+    int port = 53;
+    bool tcp = false;
+    Thresholds rtt;
+};
+
+OptionParser make_parser(TestConfig& config, CommonOptions& common) {
+    OptionParser parser("check_test", "-H ADDRESS [-H ADDRESS]... [options]",
+                        "Checks test things. This description is long enough that it has to be wrapped at "
+                        "seventy-nine columns when the help text is printed.");
+    add_common_options(parser, common);
+    parser.add({"hostname", 'H', ArgKind::required, "ADDRESS", "Server to query; repeat for more.", true},
+               [&config](std::string_view value) { config.hosts.emplace_back(value); });
+    parser.add(
+        {"port", 'p', ArgKind::required, "PORT", "UDP/TCP port (default 53)."},
+        [&config](std::string_view value) { config.port = anycast::plugin::parse_int(value, 1, 65535); });
+    parser.add_flag({"tcp", 0, ArgKind::none, "", "Query over TCP."}, config.tcp);
+    add_threshold_options(parser, config.rtt, UnitFamily::duration, "response time");
+    return parser;
+}
+
+std::string error_of(std::initializer_list<std::string> args) {
+    TestConfig config;
+    CommonOptions common;
+    OptionParser parser = make_parser(config, common);
+    Argv argv(args);
+    try {
+        parser.parse(argv.argc(), argv.argv());
+    } catch (const InputError& error) {
+        return error.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(options)
+
+BOOST_AUTO_TEST_CASE(parses_values_flags_and_common_options) {
+    TestConfig config;
+    CommonOptions common;
+    OptionParser parser = make_parser(config, common);
+    Argv argv{"check_test",
+              "-H",
+              "192.0.2.1",
+              "--hostname=::1",
+              "-p",
+              "5353",
+              "--tcp",
+              "-vv",
+              "-v",
+              "--timeout=500ms",
+              "-w",
+              "~:200ms",
+              "--critical",
+              "1",
+              "--output-format",
+              "json"};
+    BOOST_TEST((parser.parse(argv.argc(), argv.argv()) == Outcome::run));
+    BOOST_TEST(config.hosts == (std::vector<std::string>{"192.0.2.1", "::1"}));
+    BOOST_TEST(config.port == 5353);
+    BOOST_TEST(config.tcp);
+    BOOST_TEST(common.verbosity == 3);
+    BOOST_TEST(common.timeout_seconds == 0.5);
+    BOOST_TEST((common.output_format == OutputFormat::json));
+    BOOST_TEST_REQUIRE(config.rtt.warning.has_value());
+    BOOST_TEST(config.rtt.warning->perfdata_text() == "~:0.2");
+    BOOST_TEST(config.rtt.critical->perfdata_text() == "1");
+}
+
+BOOST_AUTO_TEST_CASE(defaults_without_options) {
+    TestConfig config;
+    CommonOptions common;
+    OptionParser parser = make_parser(config, common);
+    Argv argv{"check_test"};
+    BOOST_TEST((parser.parse(argv.argc(), argv.argv()) == Outcome::run));
+    BOOST_TEST(common.timeout_seconds == 10.0);
+    BOOST_TEST(common.verbosity == 0);
+    BOOST_TEST(!config.rtt.warning.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(verbosity_is_capped) {
+    TestConfig config;
+    CommonOptions common;
+    OptionParser parser = make_parser(config, common);
+    Argv argv{"check_test", "-vvvvvv", "--verbose"};
+    parser.parse(argv.argc(), argv.argv());
+    BOOST_TEST(common.verbosity == anycast::plugin::max_verbosity);
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_problem) {
+    struct Case {
+        std::initializer_list<std::string> args;
+        std::string expected;
+    };
+    const Case cases[] = {
+        {{"c", "--bogus"}, "unknown or ambiguous option '--bogus'"},
+        {{"c", "--bogus=secret"}, "unknown or ambiguous option '--bogus'"},
+        {{"c", "-x"}, "unknown option '-x'"},
+        {{"c", "-H"}, "option --hostname needs ADDRESS"},
+        {{"c", "--port"}, "option --port needs PORT"},
+        {{"c", "-p", "1", "-p", "2"}, "option --port given more than once"},
+        {{"c", "--tcp", "--tcp"}, "option --tcp given more than once"},
+        {{"c", "--tcp=yes"}, "option --tcp does not take a value"},
+        {{"c", "-p", "x"}, "--port: 'x' is not a whole number from 1 to 65535"},
+        {{"c", "-p", "70000"}, "--port: '70000' is not a whole number from 1 to 65535"},
+        {{"c", "-w", "20:10"}, "--warning: '20:10' is not a valid range: start is greater than end"},
+        {{"c", "-t", "0"}, "--timeout: '0' is not between 0 (exclusive) and 3600 seconds"},
+        {{"c", "-t", "3601"}, "--timeout: '3601' is not between 0 (exclusive) and 3600 seconds"},
+        {{"c", "-t", "soon"}, "--timeout: 'soon' is not a duration such as 10, 2.5s, 500ms or 250us"},
+        {{"c", "--output-format=xml"}, "--output-format: 'xml' is not an output format (use text or json)"},
+        {{"c", "stray"}, "unexpected argument 'stray'"},
+        {{"c", "-H", "a", "stray", "-p", "1"}, "unexpected argument 'stray'"},
+        {{"c", "-p", "x", "--bogus"}, "--port: 'x' is not a whole number from 1 to 65535"},  // first one wins
+        {{"c", "-p", "x\n|y"}, "--port: 'x\\n\\x7cy' is not a whole number from 1 to 65535"},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST(error_of(c.args) == c.expected);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(repeatable_and_negative_values) {
+    TestConfig config;
+    CommonOptions common;
+    OptionParser parser = make_parser(config, common);
+    Argv argv{"check_test", "-H", "a", "-H", "b", "-Hc", "-w", "-5:-1"};
+    BOOST_TEST((parser.parse(argv.argc(), argv.argv()) == Outcome::run));
+    BOOST_TEST(config.hosts == (std::vector<std::string>{"a", "b", "c"}));
+    // A value that starts with '-' is still the option's argument, not an option.
+    BOOST_TEST(config.rtt.warning->perfdata_text() == "-5:-1");
+}
+
+BOOST_AUTO_TEST_CASE(help_and_version_outcomes) {
+    struct Case {
+        std::initializer_list<std::string> args;
+        Outcome expected;
+    };
+    const Case cases[] = {
+        {{"c", "--help"}, Outcome::help},
+        {{"c", "-h"}, Outcome::help},
+        {{"c", "-V"}, Outcome::version},
+        {{"c", "--version"}, Outcome::version},
+        // help wins over errors anywhere on the line, so a user can always get it
+        {{"c", "--bogus", "-h"}, Outcome::help},
+        {{"c", "-p", "x", "--help", "stray"}, Outcome::help},
+        {{"c", "-V", "-h"}, Outcome::version},
+    };
+    for (const auto& c : cases) {
+        TestConfig config;
+        CommonOptions common;
+        OptionParser parser = make_parser(config, common);
+        Argv argv(c.args);
+        BOOST_TEST((parser.parse(argv.argc(), argv.argv()) == c.expected));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(parse_many_times_in_one_process) {
+    for (int round = 0; round < 3; ++round) {
+        TestConfig config;
+        CommonOptions common;
+        OptionParser parser = make_parser(config, common);
+        Argv good{"check_test", "-H", "a", "-v"};
+        BOOST_TEST((parser.parse(good.argc(), good.argv()) == Outcome::run));
+        BOOST_TEST(config.hosts.size() == 1U);
+        BOOST_TEST(common.verbosity == 1);
+        // A failed parse must not leave getopt mid-cluster for the next one.
+        Argv bad{"check_test", "-vx"};
+        BOOST_CHECK_THROW(parser.parse(bad.argc(), bad.argv()), InputError);
+        Argv again{"check_test", "-p", "99"};
+        TestConfig config2;
+        CommonOptions common2;
+        OptionParser parser2 = make_parser(config2, common2);
+        BOOST_TEST((parser2.parse(again.argc(), again.argv()) == Outcome::run));
+        BOOST_TEST(config2.port == 99);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(help_text_lists_every_option_in_order) {
+    TestConfig config;
+    CommonOptions common;
+    const OptionParser parser = make_parser(config, common);
+    const std::string help = parser.help_text();
+    BOOST_TEST(help.rfind("Usage: check_test -H ADDRESS [-H ADDRESS]... [options]\n", 0) == 0U);
+    std::size_t previous = 0;
+    for (const auto& heading :
+         {"  -h, --help\n", "  -V, --version\n", "  -t, --timeout=SECONDS\n", "  -v, --verbose\n",
+          "      --output-format=FORMAT\n", "  -H, --hostname=ADDRESS\n", "  -p, --port=PORT\n",
+          "      --tcp\n", "  -w, --warning=RANGE\n", "  -c, --critical=RANGE\n"}) {
+        const auto at = help.find(heading);
+        BOOST_TEST_CONTEXT(heading) {
+            BOOST_TEST_REQUIRE(at != std::string::npos);
+            BOOST_TEST(at > previous);
+        }
+        previous = at;
+    }
+    // Every option the parser accepts appears in --help.
+    for (const auto& spec : parser.specs()) {
+        BOOST_TEST(help.find("--" + spec.long_name) != std::string::npos);
+    }
+    // Wrapped at 79 columns; option help indented 6.
+    std::size_t start = 0;
+    while (start < help.size()) {
+        const auto end = help.find('\n', start);
+        BOOST_TEST(end - start <= 79U);
+        start = end + 1;
+    }
+    BOOST_TEST(help.find("\n      UDP/TCP port (default 53).\n") != std::string::npos);
+    BOOST_TEST(help.back() == '\n');
+}
+
+BOOST_AUTO_TEST_CASE(version_text) {
+    OptionParser parser("check_x", "", "");
+    BOOST_TEST(parser.version_text() == std::string("check_x (anycast-checks) ") + anycast::version + "\n");
+}
+
+BOOST_AUTO_TEST_CASE(programming_errors_are_logic_errors) {
+    OptionParser parser("p", "", "");
+    parser.add({"one", 'o'}, [](std::string_view) {});
+    BOOST_CHECK_THROW(parser.add({"one", 0}, [](std::string_view) {}), std::logic_error);
+    BOOST_CHECK_THROW(parser.add({"two", 'o'}, [](std::string_view) {}), std::logic_error);
+    BOOST_CHECK_THROW(parser.add({"", 0}, [](std::string_view) {}), std::logic_error);
+    BOOST_CHECK_THROW(parser.add({"three", ':'}, [](std::string_view) {}), std::logic_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// --- run_plugin / evaluate_plugin ---
+
+namespace {
+
+anycast::plugin::PluginOutput evaluate(std::initializer_list<std::string> args,
+                                       std::function<CheckResult(const TestConfig&)> body) {
+    Argv argv(args);
+    TestConfig config;
+    return anycast::plugin::evaluate_plugin(
+        "ANYCAST TEST", argv.argc(), argv.argv(),
+        [&config](CommonOptions& common) { return make_parser(config, common); },
+        [&config, &body](const CommonOptions&) { return body(config); });
+}
+
+CheckResult ok_result(const TestConfig& config) {
+    CheckResult result;
+    result.label = "ignored";
+    result.summary = std::to_string(config.hosts.size()) + " hosts";
+    Subcheck s;
+    s.name = "a";
+    result.subchecks.push_back(s);
+    return result;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(run)
+
+BOOST_AUTO_TEST_CASE(runs_and_renders) {
+    const auto out = evaluate({"c", "-H", "a"}, ok_result);
+    BOOST_TEST(out.exit_code == 0);
+    BOOST_TEST(out.text == "ANYCAST TEST OK - 1 hosts\n[OK] a\n");
+    const auto json = evaluate({"c", "-H", "a", "--output-format=json"}, ok_result);
+    BOOST_TEST(json.exit_code == 0);
+    BOOST_TEST(json.text.rfind(R"J({"check":"ANYCAST TEST","state":"OK","exit_code":0,)J", 0) == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(help_and_version_are_unknown) {
+    const auto help = evaluate({"c", "--help"}, ok_result);
+    BOOST_TEST(help.exit_code == 3);
+    BOOST_TEST(help.text.rfind("Usage: check_test", 0) == 0U);
+    const auto version = evaluate({"c", "-V"}, ok_result);
+    BOOST_TEST(version.exit_code == 3);
+    BOOST_TEST(version.text == std::string("check_test (anycast-checks) ") + anycast::version + "\n");
+}
+
+BOOST_AUTO_TEST_CASE(input_errors_are_unknown) {
+    const auto out = evaluate({"c", "-p", "x"}, ok_result);
+    BOOST_TEST(out.exit_code == 3);
+    BOOST_TEST(out.text == "ANYCAST TEST UNKNOWN - --port: 'x' is not a whole number from 1 to 65535\n");
+    // JSON even when --output-format comes after the bad option.
+    const auto json = evaluate({"c", "-p", "x", "--output-format", "json"}, ok_result);
+    BOOST_TEST(json.exit_code == 3);
+    BOOST_TEST(
+        json.text ==
+        R"J({"check":"ANYCAST TEST","state":"UNKNOWN","exit_code":3,)J"
+        R"J("summary":"--port: 'x' is not a whole number from 1 to 65535","perfdata":[],"subchecks":[]})J"
+        "\n");
+    const auto from_run = evaluate(
+        {"c"}, [](const TestConfig&) -> CheckResult { throw InputError("at least one -H is required"); });
+    BOOST_TEST(from_run.exit_code == 3);
+    BOOST_TEST(from_run.text == "ANYCAST TEST UNKNOWN - at least one -H is required\n");
+}
+
+BOOST_AUTO_TEST_CASE(other_exceptions_are_internal_errors_never_ok) {
+    const auto std_error = evaluate(
+        {"c"}, [](const TestConfig&) -> CheckResult { throw std::runtime_error("boom\nsecond line|x"); });
+    BOOST_TEST(std_error.exit_code == 3);
+    BOOST_TEST(std_error.text == "ANYCAST TEST UNKNOWN - internal error: boom?second line?x\n");
+    const auto odd = evaluate({"c"}, [](const TestConfig&) -> CheckResult { throw 42; });
+    BOOST_TEST(odd.exit_code == 3);
+    BOOST_TEST(odd.text == "ANYCAST TEST UNKNOWN - internal error: unexpected exception\n");
+    const auto empty = evaluate({"c"}, [](const TestConfig&) { return CheckResult{}; });
+    BOOST_TEST(empty.exit_code == 3);
+    BOOST_TEST(empty.text == "ANYCAST TEST UNKNOWN\n");
+}
+
+BOOST_AUTO_TEST_CASE(exit_code_follows_state) {
+    for (const State state : {State::ok, State::warning, State::critical, State::unknown}) {
+        const auto out = evaluate({"c"}, [state](const TestConfig&) {
+            CheckResult result;
+            Subcheck s;
+            s.state = state;
+            result.subchecks.push_back(s);
+            return result;
+        });
+        BOOST_TEST(out.exit_code == anycast::plugin::exit_code(state));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(template_wrapper_compiles_and_runs) {
+    // run_plugin writes to stdout; help output is harmless in a test log.
+    Argv argv{"check_test", "--version"};
+    const int code = anycast::plugin::run_plugin<TestConfig>(
+        "ANYCAST TEST", argv.argc(), argv.argv(),
+        [](TestConfig& config, CommonOptions& common) { return make_parser(config, common); },
+        [](const TestConfig& config, const CommonOptions&) { return ok_result(config); });
+    BOOST_TEST(code == 3);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

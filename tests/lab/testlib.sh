@@ -1,0 +1,104 @@
+# shellcheck shell=bash
+# Helpers for the lab tests (tests/lab/test_*.sh). Source it; then:
+#
+#   lab_require_root; lab_require jq ping drill      # exit 77 (1 under CI=true) when they cannot run
+#   lab_require_check "$CHECK_ANYCAST_DNS"           # the built check, or skip/fail
+#   lab_up                                           # fresh lab, torn down on exit; exports `env`
+#   out=$(in_node vp-ams "$CHECK_ANYCAST_DNS" ...)    # run inside a vantage point
+#
+# CTest passes ANYCAST_LAB, ANYCAST_LAB_DELAYLINE and the checks' paths (tests/lab/CMakeLists.txt).
+
+LAB=${ANYCAST_LAB:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/anycast-lab}
+# Tests use their own namespace prefix and state directory, so a lab someone is using by hand survives.
+export ANYCAST_LAB_PREFIX=${ANYCAST_LAB_PREFIX:-aclt-}
+export ANYCAST_LAB_DIR=${ANYCAST_LAB_DIR:-/run/anycast-lab-test}
+
+# A test that cannot run says why and is skipped (77), except in CI, where that would hide a broken set-up.
+lab_skip() {
+    echo "SKIP: $*" >&2
+    if [[ ${CI:-} == true ]]; then
+        echo "CI=true: a lab test that cannot run is a failure" >&2
+        exit 1
+    fi
+    exit 77
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+pass() { echo "ok: $*"; }
+
+lab_require_root() {
+    [[ $(id -u) == 0 ]] || lab_skip "the lab needs root (network namespaces)"
+    ip netns list >/dev/null 2>&1 || lab_skip "'ip netns' does not work here"
+    [[ -c /dev/net/tun ]] || lab_skip "/dev/net/tun is missing (the delay line needs TUN)"
+}
+
+lab_require() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || lab_skip "'$tool' not found"
+    done
+}
+
+lab_require_check() { # path
+    [[ -n ${1:-} && -x $1 ]] || lab_skip "check binary '${1:-}' is not built"
+}
+
+lab_finish() {
+    local rc=$?
+    if ((rc != 0 && rc != 77)); then
+        echo "--- lab status at failure" >&2
+        "$LAB" status >&2 || true
+        tail -n 5 "$ANYCAST_LAB_DIR"/*.log "$ANYCAST_LAB_DIR"/*/*.log >&2 2>/dev/null || true
+    fi
+    "$LAB" down || echo "WARNING: anycast-lab down failed" >&2
+    exit "$rc"
+}
+
+lab_up() {
+    lab_require_root
+    lab_require nsd knotd unbound drill jq ping
+    [[ -x ${ANYCAST_LAB_DELAYLINE:-} ]] || lab_skip "anycast_delayline is not built (ANYCAST_LAB_DELAYLINE)"
+    trap lab_finish EXIT
+    "$LAB" up || fail "anycast-lab up failed"
+    eval "$("$LAB" env)"
+}
+
+in_node() { # node command...
+    local node=$1
+    shift
+    "$LAB" exec "$node" -- "$@"
+}
+
+# The shell-variable key of a node: vp-ams -> VP_AMS.
+lab_key() { echo "$1" | tr 'a-z-' 'A-Z_'; }
+lab_var() { # name -> value of LAB_<name>
+    local name=LAB_$1
+    echo "${!name}"
+}
+
+median() { # numbers on stdin
+    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# RTTs in ms that ping measures from a node to an address, one a line.
+ping_rtts() { # node address count
+    in_node "$1" ping -n -c "$3" -i 0.02 -W 2 "$2" | sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p'
+}
+
+# |a - b| <= limit
+within() { # a b limit
+    awk -v a="$1" -v b="$2" -v l="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= l) }'
+}
+
+# The identity an address answers with (id.server, which NSD, Knot and Unbound all serve).
+identity_of() { # node address
+    in_node "$1" timeout 3 drill -Q @"$2" id.server CH TXT 2>/dev/null | tr -d '"'
+}
+
+serial_of() { # node address
+    in_node "$1" timeout 3 drill -Q @"$2" "$LAB_ZONE" SOA 2>/dev/null | awk '{ print $3 }'
+}

@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <array>
 
+// GCC 12 reports a false maybe-uninitialized inside <regex> when built with sanitizers.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <regex>
+#pragma GCC diagnostic pop
+
 #include "plugin/error.hpp"
 #include "sites/airports.hpp"
 
@@ -142,6 +148,11 @@ std::optional<SiteMatch> airport_code(const std::vector<std::string_view>& label
 
 }  // namespace
 
+struct SiteRules::OperatorRegex {
+    std::regex regex;
+    std::size_t site_group;
+};
+
 bool is_site_code(std::string_view code) {
     if (code.empty() || code.size() > max_site_code_length ||
         !(is_lower_letter(code[0]) || is_digit(code[0]))) {
@@ -257,7 +268,8 @@ void SiteRules::add_regex(std::string_view pattern) {
         if (translated.site_group > regex.mark_count()) {
             throw InputError("--site-regex '" + std::string(pattern) + "': site group not found");
         }
-        regexes_.push_back({std::move(regex), translated.site_group});
+        regexes_.push_back(
+            std::make_shared<const OperatorRegex>(OperatorRegex{std::move(regex), translated.site_group}));
     } catch (const std::regex_error& e) {
         throw InputError("--site-regex '" + std::string(pattern) +
                          "' is not a valid regular expression: " + e.what());
@@ -271,10 +283,10 @@ std::optional<SiteMatch> SiteRules::match(std::string_view identity) const {
     if (identity.size() <= max_identity_length) {
         for (std::size_t i = 0; i < regexes_.size(); ++i) {
             std::match_results<std::string_view::const_iterator> found;
-            if (!std::regex_search(identity.begin(), identity.end(), found, regexes_[i].regex)) {
+            if (!std::regex_search(identity.begin(), identity.end(), found, regexes_[i]->regex)) {
                 continue;
             }
-            const auto& group = found[regexes_[i].site_group];
+            const auto& group = found[regexes_[i]->site_group];
             if (!group.matched) {
                 continue;
             }

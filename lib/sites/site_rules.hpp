@@ -1,7 +1,7 @@
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,12 +40,9 @@ public:
     std::optional<SiteMatch> match(std::string_view identity) const;
 
 private:
-    struct OperatorRegex {
-        std::regex regex;
-        std::size_t site_group;
-    };
+    struct OperatorRegex;                                          // keeps <regex> out of every includer
     std::unordered_map<std::string, std::string> explicit_sites_;  // lower-case identity -> site
-    std::vector<OperatorRegex> regexes_;
+    std::vector<std::shared_ptr<const OperatorRegex>> regexes_;
 };
 
 // The built-in rules, for identity forms seen in the wild. The identity is lower-cased, stripped

@@ -49,6 +49,18 @@ std::uint16_t read_u16(std::span<const std::uint8_t> bytes, std::size_t at) {
     return static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]);
 }
 
+// The number of an RFC 3597 "TYPEnnn"/"CLASSnnn". ldns reads it with atoi, which accepts trailing
+// junk and wraps past 65535 ("TYPE65537" would have asked for A records).
+std::optional<std::uint16_t> generic_number(std::string_view digits) {
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || value == 0 ||
+        value > 65535) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint16_t>(value);
+}
+
 std::string rdf_text(const ldns_rdf* rdf) {
     if (rdf == nullptr) {
         return {};
@@ -157,6 +169,12 @@ std::string_view transport_name(Transport transport) {
 
 std::uint16_t parse_rr_type(std::string_view text) {
     const std::string name = upper(text);
+    if (name.starts_with("TYPE")) {
+        if (const auto number = generic_number(std::string_view(name).substr(4))) {
+            return *number;
+        }
+        throw InputError("unknown record type '" + std::string(text) + "'");
+    }
     const ldns_rr_type type = ldns_get_rr_type_by_name(name.c_str());
     if (name.empty() || type == 0) {
         throw InputError("unknown record type '" + std::string(text) + "'");
@@ -166,6 +184,12 @@ std::uint16_t parse_rr_type(std::string_view text) {
 
 std::uint16_t parse_rr_class(std::string_view text) {
     const std::string name = upper(text);
+    if (name.starts_with("CLASS")) {
+        if (const auto number = generic_number(std::string_view(name).substr(5))) {
+            return *number;
+        }
+        throw InputError("unknown class '" + std::string(text) + "'");
+    }
     const ldns_rr_class klass = ldns_get_rr_class_by_name(name.c_str());
     if (name.empty() || klass == 0) {
         throw InputError("unknown class '" + std::string(text) + "'");

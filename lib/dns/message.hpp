@@ -95,7 +95,9 @@ ParseOutcome parse_response(std::span<const std::uint8_t> wire, std::uint16_t ex
                             const Question& expected);
 
 // True when the record's RDATA equals `expected_rdata` written in presentation form, both printed
-// by ldns so that spelling differences ("192.0.2.01", case of names) do not matter.
+// by ldns so that spelling differences ("2001:DB8:0::1", case of names) do not matter. An A
+// written with leading zeros ("192.0.2.01") is not an address to ldns (inet_aton would read the
+// octet as octal), so it never equals anything.
 bool rdata_equals(const Record& record, std::string_view expected_rdata);
 
 }  // namespace anycast::dns

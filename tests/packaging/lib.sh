@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# Shared by the packaging scripts: where the tree is, its one version, and a source tree copy.
+
+PKG_SOURCE_DIR=${ANYCAST_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+# A test that cannot run says why and is skipped (77), except under CI=true, where it fails.
+pkg_skip() {
+  echo "SKIP: $*" >&2
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "CI=true: a test that cannot run is a failure" >&2
+    exit 1
+  fi
+  exit 77
+}
+
+pkg_require() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 ||
+      pkg_skip "'$tool' not found (scripts/install-deps --with packaging)"
+  done
+}
+
+# The version from project(... VERSION x.y.z) in the top CMakeLists.txt: the only place it lives.
+pkg_cmake_version() {
+  sed -n -E 's/^project\([A-Za-z0-9_-]+ +VERSION +([0-9][0-9.]*)[ )].*/\1/p' "$PKG_SOURCE_DIR/CMakeLists.txt" |
+    head -n1
+}
+
+# pkg_export_tree REF DEST: copies the source tree into DEST (which must not exist). REF "WORKTREE"
+# takes the tracked files as they are now in the working tree (what a developer is testing); any
+# other value is a git revision, exported with git archive (what CI and releases build).
+# Untracked and ignored files (build directories, editor files) never come along.
+pkg_export_tree() {
+  local ref=$1 dest=$2
+  mkdir -p "$dest"
+  if [[ "$ref" == "WORKTREE" ]]; then
+    git -C "$PKG_SOURCE_DIR" ls-files -z --cached |
+      (cd "$PKG_SOURCE_DIR" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) |
+      tar -C "$PKG_SOURCE_DIR" --null -T - -cf - | tar -C "$dest" -xf -
+  else
+    git -C "$PKG_SOURCE_DIR" archive --format=tar "$ref" | tar -C "$dest" -xf -
+  fi
+}

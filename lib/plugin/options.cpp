@@ -35,9 +35,12 @@ bool is_valid_short_name(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-// Greedy word wrap; '\n' in the text starts a new line.
-void append_wrapped(std::string_view text, std::size_t indent, std::string& out) {
-    const std::string prefix(indent, ' ');
+// Greedy word wrap; '\n' in the text starts a new line. Lines after a paragraph's first get
+// continuation_indent extra spaces (for the usage line).
+void append_wrapped(std::string_view text, std::size_t indent, std::string& out,
+                    std::size_t continuation_indent = 0) {
+    const std::string first_prefix(indent, ' ');
+    const std::string next_prefix(indent + continuation_indent, ' ');
     std::size_t paragraph_start = 0;
     while (paragraph_start <= text.size()) {
         auto paragraph_end = text.find('\n', paragraph_start);
@@ -46,6 +49,7 @@ void append_wrapped(std::string_view text, std::size_t indent, std::string& out)
         }
         const std::string_view paragraph = text.substr(paragraph_start, paragraph_end - paragraph_start);
         std::string line;
+        const std::string* prefix = &first_prefix;
         std::size_t pos = 0;
         while (pos < paragraph.size()) {
             const auto word_start = paragraph.find_first_not_of(' ', pos);
@@ -57,9 +61,10 @@ void append_wrapped(std::string_view text, std::size_t indent, std::string& out)
                 word_end = paragraph.size();
             }
             const std::string_view word = paragraph.substr(word_start, word_end - word_start);
-            if (!line.empty() && indent + line.size() + 1 + word.size() > help_width) {
-                out += prefix + line + '\n';
+            if (!line.empty() && prefix->size() + line.size() + 1 + word.size() > help_width) {
+                out += *prefix + line + '\n';
                 line.clear();
+                prefix = &next_prefix;
             }
             if (!line.empty()) {
                 line += ' ';
@@ -67,7 +72,7 @@ void append_wrapped(std::string_view text, std::size_t indent, std::string& out)
             line += word;
             pos = word_end;
         }
-        out += line.empty() ? "\n" : prefix + line + '\n';
+        out += line.empty() ? "\n" : *prefix + line + '\n';
         paragraph_start = paragraph_end + 1;
     }
 }
@@ -246,11 +251,8 @@ OptionParser::Outcome OptionParser::parse(int argc, char* argv[]) {
 }
 
 std::string OptionParser::help_text() const {
-    std::string text = "Usage: " + program_;
-    if (!synopsis_.empty()) {
-        text += " " + synopsis_;
-    }
-    text += "\n";
+    std::string text = version_text() + "\n";
+    append_wrapped("Usage: " + program_ + (synopsis_.empty() ? "" : " " + synopsis_), 0, text, help_indent);
     if (!description_.empty()) {
         text += "\n";
         append_wrapped(description_, 0, text);
@@ -301,16 +303,19 @@ void add_common_options(OptionParser& parser, CommonOptions& common) {
 void add_threshold_options(OptionParser& parser, Thresholds& thresholds, UnitFamily family,
                            std::string_view what) {
     const std::string syntax =
-        " Nagios range syntax: 10 (alert below 0 or above 10), 10: (below 10), ~:10 (above 10), 10:20 "
-        "(outside), @10:20 (inside)." +
+        " RANGE uses the Nagios syntax: 10 alerts below 0 or above 10, 10: below 10, ~:10 above 10, 10:20 "
+        "outside 10..20, @10:20 inside 10..20 (bounds inclusive)." +
         std::string(threshold_hint(family));
     parser.add(
         {"warning", 'w', ArgKind::required, "RANGE",
-         "Range of " + std::string(what) + " outside which the state is WARNING." + syntax},
+         "WARNING when the " + std::string(what) + " is in the alert region of RANGE." + syntax},
         [&thresholds, family](std::string_view value) { thresholds.warning = parse_range(value, family); });
     parser.add(
         {"critical", 'c', ArgKind::required, "RANGE",
-         "Range of " + std::string(what) + " outside which the state is CRITICAL." + syntax},
+         "CRITICAL when the " + std::string(what) +
+             " is in the alert region of RANGE (checked before "
+             "--warning)." +
+             syntax},
         [&thresholds, family](std::string_view value) { thresholds.critical = parse_range(value, family); });
 }
 

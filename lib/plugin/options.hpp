@@ -41,11 +41,12 @@ public:
     // handler (prefixed with the option: "--port: 'x' is not a number"). When help or version was
     // requested, that outcome wins over errors anywhere on the command line. All handlers of valid options
     // run even when an error is thrown (so --output-format=json is known when reporting it).
-    // Safe to call many times in one process: resets getopt's state.
+    // Safe to call many times in one process (resets getopt's state), but not from two threads at once:
+    // getopt keeps that state in globals.
     Outcome parse(int argc, char* argv[]);
 
-    // Usage, description, then each option as `  -H, --hostname=HOST` with its help wrapped at 79
-    // columns and indented 6, in the order added. Ends with a newline.
+    // Version line, usage (wrapped), description, then each option as `  -H, --hostname=HOST` with its help
+    // wrapped at 79 columns and indented 6, in the order added. Ends with a newline.
     std::string help_text() const;
     // "<program> (anycast-checks) <version>\n".
     std::string version_text() const;

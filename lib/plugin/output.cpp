@@ -247,8 +247,12 @@ OutputFormat parse_output_format(std::string_view text) {
 
 std::string render_perfdata(const Perfdata& perfdata) {
     std::string item = perfdata_label(perfdata.label) + "=";
-    item += std::isfinite(perfdata.value) ? format_decimal(perfdata.value, perfdata_decimals) : "U";
-    item += safe_uom(perfdata.uom);
+    // "U" is the guidelines' "could not be determined"; a unit glued to it ("Us") would not parse.
+    if (std::isfinite(perfdata.value)) {
+        item += format_decimal(perfdata.value, perfdata_decimals) + safe_uom(perfdata.uom);
+    } else {
+        item += "U";
+    }
     std::array<std::string, 4> fields = {optional_range(perfdata.warning), optional_range(perfdata.critical),
                                          optional_number(perfdata.min), optional_number(perfdata.max)};
     std::size_t used = fields.size();

@@ -11,8 +11,8 @@ enum class OutputFormat { text, json };
 // "text" | "json"; anything else throws anycast::InputError.
 OutputFormat parse_output_format(std::string_view text);
 
-// One perfdata item: `label=value[UOM];warn;crit;min;max`, trailing empty fields dropped, value "U" when
-// not finite, values with at most 6 decimals and never in exponent notation.
+// One perfdata item: `label=value[UOM];warn;crit;min;max`, trailing empty fields dropped, value "U" (no UOM)
+// when not finite, values with at most 6 decimals and never in exponent notation.
 std::string render_perfdata(const Perfdata& perfdata);
 
 // Line 1: `LABEL STATE - summary | perfdata...` (perfdata of the whole tree: top level, then each subcheck

@@ -173,7 +173,12 @@ Range parse_range(std::string_view text, UnitFamily family) {
     const auto parse_bound = [&](std::string_view bound) {
         const auto value = parse_number(bound, family);
         if (!value) {
-            bad_range(text, quoted(bound) + " is not " + std::string(family_hint(family)));
+            std::string why = bound == rest ? "expected " + std::string(family_hint(family))
+                                            : quoted(bound) + " is not " + std::string(family_hint(family));
+            if (bound.find('/') != std::string_view::npos) {
+                why += " (quote ranges that start with ~: the shell turns ~ into a home directory)";
+            }
+            bad_range(text, why);
         }
         return *value;
     };

@@ -142,6 +142,8 @@ BOOST_AUTO_TEST_CASE(errors_name_the_problem) {
         {{"c", "-x"}, "unknown option '-x'"},
         {{"c", "-H"}, "option --hostname needs ADDRESS"},
         {{"c", "--port"}, "option --port needs PORT"},
+        {{"c", "--output-format"}, "option --output-format needs FORMAT"},
+        {{"c", "-v", "--outp"}, "option --output-format needs FORMAT"},  // unique prefixes are accepted
         {{"c", "-p", "1", "-p", "2"}, "option --port given more than once"},
         {{"c", "--tcp", "--tcp"}, "option --tcp given more than once"},
         {{"c", "--tcp=yes"}, "option --tcp does not take a value"},
@@ -223,7 +225,9 @@ BOOST_AUTO_TEST_CASE(help_text_lists_every_option_in_order) {
     CommonOptions common;
     const OptionParser parser = make_parser(config, common);
     const std::string help = parser.help_text();
-    BOOST_TEST(help.rfind("Usage: check_test -H ADDRESS [-H ADDRESS]... [options]\n", 0) == 0U);
+    BOOST_TEST(
+        help.rfind(parser.version_text() + "\nUsage: check_test -H ADDRESS [-H ADDRESS]... [options]\n", 0) ==
+        0U);
     std::size_t previous = 0;
     for (const auto& heading :
          {"  -h, --help\n", "  -V, --version\n", "  -t, --timeout=SECONDS\n", "  -v, --verbose\n",
@@ -249,6 +253,23 @@ BOOST_AUTO_TEST_CASE(help_text_lists_every_option_in_order) {
     }
     BOOST_TEST(help.find("\n      UDP/TCP port (default 53).\n") != std::string::npos);
     BOOST_TEST(help.back() == '\n');
+}
+
+BOOST_AUTO_TEST_CASE(long_usage_wraps_with_hanging_indent) {
+    OptionParser parser("check_long",
+                        std::string(30, 'x') + " " + std::string(30, 'y') + " " + std::string(30, 'z'), "");
+    const std::string help = parser.help_text();
+    BOOST_TEST(help.find("\nUsage: check_long " + std::string(30, 'x') + " " + std::string(30, 'y') +
+                         "\n      " + std::string(30, 'z') + "\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(empty_argv) {
+    // execve() may pass argc == 0; nothing to parse is not an error.
+    TestConfig config;
+    CommonOptions common;
+    OptionParser parser = make_parser(config, common);
+    char* argv[] = {nullptr};
+    BOOST_TEST((parser.parse(0, argv) == Outcome::run));
 }
 
 BOOST_AUTO_TEST_CASE(version_text) {
@@ -307,7 +328,7 @@ BOOST_AUTO_TEST_CASE(runs_and_renders) {
 BOOST_AUTO_TEST_CASE(help_and_version_are_unknown) {
     const auto help = evaluate({"c", "--help"}, ok_result);
     BOOST_TEST(help.exit_code == 3);
-    BOOST_TEST(help.text.rfind("Usage: check_test", 0) == 0U);
+    BOOST_TEST(help.text.find("\nUsage: check_test") != std::string::npos);
     const auto version = evaluate({"c", "-V"}, ok_result);
     BOOST_TEST(version.exit_code == 3);
     BOOST_TEST(version.text == std::string("check_test (anycast-checks) ") + anycast::version + "\n");

@@ -323,7 +323,7 @@ BOOST_AUTO_TEST_CASE(perfdata_items) {
         {full, "rtt=0.000231s;~:0.2;@1:2;0;10"},
         {only_max, "loss=12.5%;;;;100"},
         {only_crit, "x=1;;10:"},
-        {not_measured, "rtt=Us;;;0"},
+        {not_measured, "rtt=U;;;0"},
         {hostile, "a_b_c_d_=0ms"},
         {big, "count=1000000000000000c"},
     };

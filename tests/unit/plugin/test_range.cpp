@@ -113,6 +113,38 @@ BOOST_AUTO_TEST_CASE(rejects_bad_input_naming_it) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(error_messages) {
+    struct Case {
+        std::string_view text;
+        UnitFamily family;
+        std::string_view message;
+    };
+    const Case cases[] = {
+        {"", UnitFamily::plain, "'' is not a valid range: it is empty"},
+        {"20:10", UnitFamily::plain, "'20:10' is not a valid range: start is greater than end"},
+        {"10x", UnitFamily::plain, "'10x' is not a valid range: expected a number"},
+        {"@10x", UnitFamily::plain, "'@10x' is not a valid range: expected a number"},
+        {"1:2:3", UnitFamily::plain, "'1:2:3' is not a valid range: more than one ':'"},
+        {"5:1h", UnitFamily::duration,
+         "'5:1h' is not a valid range: '1h' is not a duration such as 10, 2.5s, 500ms or 250us"},
+        {"/root:20ms", UnitFamily::duration,
+         "'/root:20ms' is not a valid range: '/root' is not a duration such as 10, 2.5s, 500ms or 250us "
+         "(quote "
+         "ranges that start with ~: the shell turns ~ into a home directory)"},
+        {"5mi", UnitFamily::distance_km,
+         "'5mi' is not a valid range: expected a distance such as 800 or 800km"},
+        {"5s", UnitFamily::percent, "'5s' is not a valid range: expected a percentage such as 5 or 5%"},
+    };
+    for (const auto& c : cases) {
+        try {
+            parse_range(c.text, c.family);
+            BOOST_ERROR("no exception for " << c.text);
+        } catch (const InputError& error) {
+            BOOST_TEST(error.what() == c.message);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(error_message_names_the_text) {
     try {
         parse_range("20:10", UnitFamily::plain);

@@ -46,6 +46,14 @@ void set_port(Endpoint& endpoint, std::uint16_t port) {
     }
 }
 
+// getaddrinfo reads IPv4 the way inet_aton does: "192.0.2" is 192.0.0.2, "0300.0.2.1" octal and
+// "3221225985" one 32-bit number. Only the dotted quad is taken, so that a typo cannot aim the
+// check at another host.
+bool is_inet_aton_shorthand(const std::string& text) {
+    in_addr address{};
+    return inet_aton(text.c_str(), &address) != 0 && inet_pton(AF_INET, text.c_str(), &address) != 1;
+}
+
 bool wanted(int family, AddressFamily restriction) {
     switch (restriction) {
         case AddressFamily::ipv4:
@@ -102,10 +110,14 @@ std::uint16_t parse_port(std::string_view text) {
 }
 
 std::optional<Endpoint> parse_ip_literal(std::string_view text, std::uint16_t port) {
-    if (text.empty() || text.size() > INET6_ADDRSTRLEN + IF_NAMESIZE) {
+    if (text.empty() || text.size() > INET6_ADDRSTRLEN + IF_NAMESIZE ||
+        text.find('\0') != std::string_view::npos) {
         return std::nullopt;
     }
     const std::string host(text);
+    if (is_inet_aton_shorthand(host)) {
+        return std::nullopt;
+    }
     addrinfo hints{};
     hints.ai_flags = AI_NUMERICHOST;
     hints.ai_family = AF_UNSPEC;
@@ -130,6 +142,10 @@ std::vector<Endpoint> resolve_host(std::string_view host, std::uint16_t port, Ad
     }
     if (host.empty() || host.size() > 253) {
         throw InputError("'" + std::string(host) + "' is not a host name or address");
+    }
+    if (is_inet_aton_shorthand(std::string(host))) {
+        throw InputError("'" + std::string(host) +
+                         "' is not an IPv4 address (write all four parts in decimal)");
     }
     auto lookup = std::make_shared<Lookup>();
     std::thread([lookup, name = std::string(host)] {

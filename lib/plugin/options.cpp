@@ -281,8 +281,8 @@ void add_common_options(OptionParser& parser, CommonOptions& common) {
     parser.add_outcome({"version", 'V', ArgKind::none, "", "Print the version and exit (state UNKNOWN)."},
                        OptionParser::Outcome::version);
     parser.add({"timeout", 't', ArgKind::required, "SECONDS",
-                "Give up after this long in total and report UNKNOWN (default 10 seconds, at most 3600). "
-                "Accepts 10, 2.5s, 500ms."},
+                "One deadline for the whole run, name resolution included (default 10 seconds, at most "
+                "3600): whatever has not answered by then has failed. Accepts 10, 2.5s, 500ms."},
                [&common](std::string_view value) {
                    const double seconds = parse_duration_seconds(value);
                    if (seconds <= 0 || seconds > max_timeout_seconds) {

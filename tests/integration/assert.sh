@@ -3,10 +3,12 @@
 #
 #   run_check  ARGS...     runs "$CHECK" ARGS (text output); sets RC, OUT, ELAPSED_MS, CMD
 #   run_json   ARGS...     the same with --output-format=json (and checks OUT is one JSON object)
+#                          (the raw output, NUL bytes included, is in $OUT_FILE)
 #   expect_rc N            exit code
 #   expect_jq FILTER WANT  jq -r FILTER on OUT prints exactly WANT
 #   expect_grep REGEX      OUT has a line matching REGEX (grep -E)
 #   expect_faster MS       the run took less than MS milliseconds
+#   expect_clean           no raw control bytes, valid UTF-8, no fake perfdata (see below)
 #   sub ADDR               jq expression for the subcheck of address ADDR
 #   finish                 prints "N passed, N failed" and exits 1 on any failure
 #
@@ -20,6 +22,7 @@ RC=0
 OUT=""
 CMD=""
 ELAPSED_MS=0
+OUT_FILE=""
 
 # case_ NAME: names the following assertions in failure messages.
 case_() {
@@ -35,12 +38,16 @@ it_now_ms() {
 run_check() {
   local start
   CMD="$CHECK $*"
+  it_workdir
+  OUT_FILE="$IT_SERVERS_DIR/check.out"
   start=$(it_now_ms)
   set +e
-  OUT=$("$CHECK" "$@" 2>&1)
+  "$CHECK" "$@" >"$OUT_FILE" 2>&1
   RC=$?
   set -e
   ELAPSED_MS=$(($(it_now_ms) - start))
+  # The raw bytes stay in OUT_FILE; bash variables cannot hold NUL.
+  OUT=$(tr -d '\000' <"$OUT_FILE")
 }
 
 run_json() {
@@ -81,6 +88,22 @@ expect_grep() {
 
 expect_faster() {
   if ((ELAPSED_MS < $1)); then it_pass; else it_fail "took ${ELAPSED_MS} ms, expected < $1 ms"; fi
+}
+
+# expect_clean: the raw output holds no byte an attacker could use on a terminal, a log or a
+# Nagios parser: no control byte but the line ends, valid UTF-8, and (text) exactly one '|', the
+# perfdata separator, so no fake perfdata; in JSON no decoded string holds a control character.
+expect_clean() {
+  local controls pipes
+  controls=$(tr -d '\n\040-\176\200-\377' <"$OUT_FILE" | wc -c)
+  if ((controls == 0)); then it_pass; else it_fail "$controls raw control bytes in the output"; fi
+  if iconv -f UTF-8 -t UTF-8 "$OUT_FILE" >/dev/null 2>&1; then it_pass; else it_fail "output is not valid UTF-8"; fi
+  if jq -e . "$OUT_FILE" >/dev/null 2>&1; then
+    expect_jq '[.. | strings | select(explode | any(. < 32 or . == 127))] | length' 0
+  else
+    pipes=$(tr -cd '|' <"$OUT_FILE" | wc -c)
+    if ((pipes == 1)); then it_pass; else it_fail "$pipes '|' in the output, expected exactly 1"; fi
+  fi
 }
 
 # The subcheck for one address, found by its facts rather than its name (names may carry "#port").

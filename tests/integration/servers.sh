@@ -117,15 +117,21 @@ wait_answers() {
   it_skip "$name did not answer on $addr port $port within ${IT_START_TIMEOUT_S} s"
 }
 
+# it_workdir: makes sure IT_SERVERS_DIR exists (stop_all removes it).
+it_workdir() {
+  if [[ -z "$IT_SERVERS_DIR" ]]; then
+    IT_SERVERS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/anycast-it.XXXXXX")
+  fi
+}
+
 IT_NEW_DIR=""
 # it_new_server_dir NAME: sets IT_NEW_DIR (not echoed: a skip inside $(...) would not end the test).
 it_new_server_dir() {
   local name=$1
   [[ -z "${IT_SERVER_PGID[$name]:-}" ]] || it_skip "server name '$name' used twice"
-  if [[ -z "$IT_SERVERS_DIR" ]]; then
-    IT_SERVERS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/anycast-it.XXXXXX")
-  fi
+  it_workdir
   IT_NEW_DIR="$IT_SERVERS_DIR/$name"
+  rm -rf "$IT_NEW_DIR" # a stopped server of the same name left its files
   mkdir -p "$IT_NEW_DIR"
 }
 
@@ -297,4 +303,24 @@ it_traps() {
   trap stop_all EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM HUP
+}
+
+# start_adversary NAME ADDR PORT SCENARIO [RESPONDER_ARGS...]: tests/adversary's misbehaving
+# responder ($ANYCAST_ADVERSARY) with one scenario; returns once it is listening.
+start_adversary() {
+  local name=$1 addr=$2 port=$3 scenario=$4 dir i
+  shift 4
+  [[ -n "${ANYCAST_ADVERSARY:-}" && -x "${ANYCAST_ADVERSARY}" ]] ||
+    it_skip "ANYCAST_ADVERSARY='${ANYCAST_ADVERSARY:-}' is not an executable"
+  it_new_server_dir "$name"
+  dir=$IT_NEW_DIR
+  it_spawn "$name" "$dir" "$ANYCAST_ADVERSARY" --address "$addr" --port "$port" \
+    --scenario "$scenario" --max-seconds 120 "$@"
+  for ((i = 0; i < IT_START_TIMEOUT_S * 20; i++)); do
+    grep -q '^ready$' "$dir/log" 2>/dev/null && return 0
+    kill -0 -- "-${IT_SERVER_PGID[$name]}" 2>/dev/null || break
+    sleep 0.05
+  done
+  cat "$dir/log" >&2 || true
+  it_skip "$name: anycast_adversary did not start on $addr port $port"
 }

@@ -16,6 +16,9 @@ namespace anycast::dns {
 inline std::ostream& operator<<(std::ostream& out, Match match) {
     return out << match_name(match);
 }
+inline std::ostream& operator<<(std::ostream& out, Transport transport) {
+    return out << transport_name(transport);
+}
 inline std::ostream& operator<<(std::ostream& out, QueryStatus status) {
     return out << query_status_name(status);
 }

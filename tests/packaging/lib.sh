@@ -35,8 +35,11 @@ pkg_export_tree() {
   local ref=$1 dest=$2
   mkdir -p "$dest"
   if [[ "$ref" == "WORKTREE" ]]; then
-    git -C "$PKG_SOURCE_DIR" ls-files -z --cached |
-      (cd "$PKG_SOURCE_DIR" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) |
+    # Tracked files deleted in the working tree are left out, as a commit of it would.
+    local f
+    while IFS= read -r -d '' f; do
+      [[ -e "$PKG_SOURCE_DIR/$f" || -L "$PKG_SOURCE_DIR/$f" ]] && printf '%s\0' "$f"
+    done < <(git -C "$PKG_SOURCE_DIR" ls-files -z --cached) |
       tar -C "$PKG_SOURCE_DIR" --null -T - -cf - | tar -C "$dest" -xf -
   else
     git -C "$PKG_SOURCE_DIR" archive --format=tar "$ref" | tar -C "$dest" -xf -

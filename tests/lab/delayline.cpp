@@ -174,8 +174,8 @@ Options parse_options(int argc, char** argv) {
                 errno = 0;
                 const long value = std::strtol(optarg, &end, 10);
                 if (errno != 0 || end == optarg || *end != '\0' || value < 0 || value > 100000000) {
-                    throw UsageError(std::string("option -") + static_cast<char>(option_char) + ": '" + optarg +
-                                     "' is not an integer in 0..100000000");
+                    throw UsageError(std::string("option -") + static_cast<char>(option_char) + ": '" +
+                                     optarg + "' is not an integer in 0..100000000");
                 }
                 if (option_char == 'm') {
                     options.max_runtime = std::chrono::seconds(value);

@@ -34,7 +34,7 @@ assert_clean() { # what
     [[ -z $left ]] || fail "$1: namespaces left: $left"
     left=$(living $pids | xargs)
     [[ -z $left ]] || fail "$1: processes left: $left ($(ps -o comm= -p "${left// /,}" | xargs))"
-    left=$(ls -d /etc/netns/"$ANYCAST_LAB_PREFIX"* 2>/dev/null | xargs)
+    left=$(compgen -G "/etc/netns/$ANYCAST_LAB_PREFIX*" | xargs)
     [[ -z $left ]] || fail "$1: /etc/netns entries left: $left"
     [[ ! -e $ANYCAST_LAB_DIR ]] || fail "$1: state directory $ANYCAST_LAB_DIR left"
     [[ $(main_ns_snapshot) == "$before" ]] || fail "$1: the main namespace changed:
@@ -65,10 +65,17 @@ start=$(date +%s%N)
 echo "down took $((($(date +%s%N) - start) / 1000000)) ms"
 assert_clean "after up + down"
 
-# A failed up (the delay line dies at once) must still be fully removable.
-if ANYCAST_LAB_DELAYLINE=/bin/false "$LAB" up >/dev/null 2>&1; then
-    fail "up with a broken delay line succeeded"
+# A failed up must still be fully removable: here the delay line dies once the servers are starting,
+# so up fails with namespaces, TUNs and servers in place.
+broken_dir=$(mktemp -d)
+trap '"$LAB" down >/dev/null 2>&1; rm -rf "$broken_dir"' EXIT
+printf '#!/bin/sh\nsleep 0.3\nexit 1\n' >"$broken_dir/anycast_delayline"
+chmod +x "$broken_dir/anycast_delayline"
+if ANYCAST_LAB_DELAYLINE=$broken_dir/anycast_delayline "$LAB" up >/dev/null 2>&1; then
+    fail "up with a dying delay line succeeded"
 fi
 pids=$(for ns in $(lab_namespaces); do ip netns pids "$ns"; done | xargs)
+echo "failed up left $(lab_namespaces | wc -l) namespaces and processes $pids"
+[[ -n $pids ]] || fail "the failed up was expected to leave servers running"
 "$LAB" down || fail "down after a failed up"
 assert_clean "after a failed up + down"

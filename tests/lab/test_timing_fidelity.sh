@@ -10,7 +10,7 @@ lab_up
 
 N=${LAB_TIMING_SAMPLES:-50}
 LIMIT_MS=0.5
-vp=vp-ams
+vp="vp-ams"
 site=$LAB_VP_AMS_NEAREST_SITE
 failed=0
 

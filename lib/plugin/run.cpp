@@ -1,5 +1,8 @@
 #include "plugin/run.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <string>
 
@@ -64,9 +67,22 @@ int run_plugin_erased(std::string_view label, int argc, char* argv[],
                       const std::function<OptionParser(CommonOptions&)>& define_options,
                       const std::function<CheckResult(const CommonOptions&)>& run) noexcept {
     const PluginOutput output = evaluate_plugin(label, argc, argv, define_options, run);
-    // One write, so a monitoring core reading a pipe never sees half a first line.
-    std::fwrite(output.text.data(), 1, output.text.size(), stdout);
+    // Anything a library printed by mistake goes first, then the report in as few write()s as the kernel
+    // allows (one for any normal size), so a monitoring core never sees it interleaved.
     std::fflush(stdout);
+    const char* data = output.text.data();
+    std::size_t left = output.text.size();
+    for (int attempts = 0; left > 0 && attempts < 100; ++attempts) {
+        const ssize_t written = ::write(STDOUT_FILENO, data, left);
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            break;  // stdout closed or broken: nothing more we can report; the exit code still says it
+        }
+        data += written;
+        left -= static_cast<std::size_t>(written);
+    }
     return output.exit_code >= 0 && output.exit_code <= 3 ? output.exit_code : 3;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -33,7 +34,8 @@ namespace anycast::plugin {
 //   * any other exception: `LABEL UNKNOWN - internal error: <what>` (catch (...) too);
 //   * otherwise renders the CheckResult (label forced to `label`) in the chosen --output-format;
 //   * error reports use JSON when --output-format=json was on the command line (even after the error);
-//   * writes everything with one write to stdout, flushes, and returns exit_code(state): never outside 0..3.
+//   * flushes stdio, writes the report with write(2) (one call for any normal size), and returns
+//   exit_code(state): never outside 0..3.
 // `run` must honour common.timeout_seconds itself (no SIGALRM: no global state).
 int run_plugin_erased(std::string_view label, int argc, char* argv[],
                       const std::function<OptionParser(CommonOptions&)>& define_options,

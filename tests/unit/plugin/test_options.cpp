@@ -5,18 +5,14 @@
 
 #include "plugin/error.hpp"
 #include "plugin/options.hpp"
-#include "plugin/run.hpp"
 #include "version.hpp"
 
 using anycast::InputError;
 using anycast::plugin::ArgKind;
-using anycast::plugin::CheckResult;
 using anycast::plugin::CommonOptions;
 using anycast::plugin::OptionParser;
 using anycast::plugin::OptionSpec;
 using anycast::plugin::OutputFormat;
-using anycast::plugin::State;
-using anycast::plugin::Subcheck;
 using anycast::plugin::Thresholds;
 using anycast::plugin::UnitFamily;
 using Outcome = anycast::plugin::OptionParser::Outcome;
@@ -284,108 +280,6 @@ BOOST_AUTO_TEST_CASE(programming_errors_are_logic_errors) {
     BOOST_CHECK_THROW(parser.add({"two", 'o'}, [](std::string_view) {}), std::logic_error);
     BOOST_CHECK_THROW(parser.add({"", 0}, [](std::string_view) {}), std::logic_error);
     BOOST_CHECK_THROW(parser.add({"three", ':'}, [](std::string_view) {}), std::logic_error);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-// --- run_plugin / evaluate_plugin ---
-
-namespace {
-
-anycast::plugin::PluginOutput evaluate(std::initializer_list<std::string> args,
-                                       std::function<CheckResult(const TestConfig&)> body) {
-    Argv argv(args);
-    TestConfig config;
-    return anycast::plugin::evaluate_plugin(
-        "ANYCAST TEST", argv.argc(), argv.argv(),
-        [&config](CommonOptions& common) { return make_parser(config, common); },
-        [&config, &body](const CommonOptions&) { return body(config); });
-}
-
-CheckResult ok_result(const TestConfig& config) {
-    CheckResult result;
-    result.label = "ignored";
-    result.summary = std::to_string(config.hosts.size()) + " hosts";
-    Subcheck s;
-    s.name = "a";
-    result.subchecks.push_back(s);
-    return result;
-}
-
-}  // namespace
-
-BOOST_AUTO_TEST_SUITE(run)
-
-BOOST_AUTO_TEST_CASE(runs_and_renders) {
-    const auto out = evaluate({"c", "-H", "a"}, ok_result);
-    BOOST_TEST(out.exit_code == 0);
-    BOOST_TEST(out.text == "ANYCAST TEST OK - 1 hosts\n[OK] a\n");
-    const auto json = evaluate({"c", "-H", "a", "--output-format=json"}, ok_result);
-    BOOST_TEST(json.exit_code == 0);
-    BOOST_TEST(json.text.rfind(R"J({"check":"ANYCAST TEST","state":"OK","exit_code":0,)J", 0) == 0U);
-}
-
-BOOST_AUTO_TEST_CASE(help_and_version_are_unknown) {
-    const auto help = evaluate({"c", "--help"}, ok_result);
-    BOOST_TEST(help.exit_code == 3);
-    BOOST_TEST(help.text.find("\nUsage: check_test") != std::string::npos);
-    const auto version = evaluate({"c", "-V"}, ok_result);
-    BOOST_TEST(version.exit_code == 3);
-    BOOST_TEST(version.text == std::string("check_test (anycast-checks) ") + anycast::version + "\n");
-}
-
-BOOST_AUTO_TEST_CASE(input_errors_are_unknown) {
-    const auto out = evaluate({"c", "-p", "x"}, ok_result);
-    BOOST_TEST(out.exit_code == 3);
-    BOOST_TEST(out.text == "ANYCAST TEST UNKNOWN - --port: 'x' is not a whole number from 1 to 65535\n");
-    // JSON even when --output-format comes after the bad option.
-    const auto json = evaluate({"c", "-p", "x", "--output-format", "json"}, ok_result);
-    BOOST_TEST(json.exit_code == 3);
-    BOOST_TEST(
-        json.text ==
-        R"J({"check":"ANYCAST TEST","state":"UNKNOWN","exit_code":3,)J"
-        R"J("summary":"--port: 'x' is not a whole number from 1 to 65535","perfdata":[],"subchecks":[]})J"
-        "\n");
-    const auto from_run = evaluate(
-        {"c"}, [](const TestConfig&) -> CheckResult { throw InputError("at least one -H is required"); });
-    BOOST_TEST(from_run.exit_code == 3);
-    BOOST_TEST(from_run.text == "ANYCAST TEST UNKNOWN - at least one -H is required\n");
-}
-
-BOOST_AUTO_TEST_CASE(other_exceptions_are_internal_errors_never_ok) {
-    const auto std_error = evaluate(
-        {"c"}, [](const TestConfig&) -> CheckResult { throw std::runtime_error("boom\nsecond line|x"); });
-    BOOST_TEST(std_error.exit_code == 3);
-    BOOST_TEST(std_error.text == "ANYCAST TEST UNKNOWN - internal error: boom?second line?x\n");
-    const auto odd = evaluate({"c"}, [](const TestConfig&) -> CheckResult { throw 42; });
-    BOOST_TEST(odd.exit_code == 3);
-    BOOST_TEST(odd.text == "ANYCAST TEST UNKNOWN - internal error: unexpected exception\n");
-    const auto empty = evaluate({"c"}, [](const TestConfig&) { return CheckResult{}; });
-    BOOST_TEST(empty.exit_code == 3);
-    BOOST_TEST(empty.text == "ANYCAST TEST UNKNOWN\n");
-}
-
-BOOST_AUTO_TEST_CASE(exit_code_follows_state) {
-    for (const State state : {State::ok, State::warning, State::critical, State::unknown}) {
-        const auto out = evaluate({"c"}, [state](const TestConfig&) {
-            CheckResult result;
-            Subcheck s;
-            s.state = state;
-            result.subchecks.push_back(s);
-            return result;
-        });
-        BOOST_TEST(out.exit_code == anycast::plugin::exit_code(state));
-    }
-}
-
-BOOST_AUTO_TEST_CASE(template_wrapper_compiles_and_runs) {
-    // run_plugin writes to stdout; help output is harmless in a test log.
-    Argv argv{"check_test", "--version"};
-    const int code = anycast::plugin::run_plugin<TestConfig>(
-        "ANYCAST TEST", argv.argc(), argv.argv(),
-        [](TestConfig& config, CommonOptions& common) { return make_parser(config, common); },
-        [](const TestConfig& config, const CommonOptions&) { return ok_result(config); });
-    BOOST_TEST(code == 3);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

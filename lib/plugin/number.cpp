@@ -1,5 +1,6 @@
 #include "plugin/number.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -40,9 +41,8 @@ std::string format_decimal(double value, int max_decimals) {
     if (!std::isfinite(value)) {
         return non_finite_text(value);
     }
-    if (max_decimals < 0) {
-        max_decimals = 0;
-    }
+    // Beyond 20 decimals a double has no more information; the clamp also keeps the buffer big enough.
+    max_decimals = std::clamp(max_decimals, 0, max_format_decimals);
     NumberBuffer buffer{};
     auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
                                       std::chars_format::fixed, max_decimals);

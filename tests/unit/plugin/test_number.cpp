@@ -41,6 +41,9 @@ BOOST_AUTO_TEST_CASE(number_formatting) {
     BOOST_TEST(format_decimal(not_a_number) == "nan");
     BOOST_TEST(format_exact(-inf) == "-inf");
     BOOST_TEST(format_decimal(1.23456, 2) == "1.23");
+    BOOST_TEST(format_decimal(2.5, 0) == "2");  // round half to even, like printf
+    BOOST_TEST(format_decimal(1.5, -3) == "2");
+    BOOST_TEST(format_decimal(1e308, 5000).size() == 309U);
     // Never an exponent, even at the extremes.
     BOOST_TEST(format_decimal(1e300).find('e') == std::string::npos);
     BOOST_TEST(format_exact(5e-324).find('e') == std::string::npos);

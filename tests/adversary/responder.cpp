@@ -623,6 +623,9 @@ private:
         for (auto it = out_.begin(); it != out_.end();) {
             Outgoing& o = *it;
             if (o.when > now) {
+                if (!o.udp && o.sent > 0) {
+                    busy.push_back(o.conn);  // half sent: nothing may overtake it on the stream
+                }
                 ++it;
                 continue;
             }

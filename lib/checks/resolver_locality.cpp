@@ -336,6 +336,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
         const AddressProbe& probe = probes[r];
         Subcheck check;
         const std::string name = probe.endpoint.display(config.port);
+        const std::string label = probe.endpoint.display();  // perfdata: the port too when not 53
         check.name = name;
         check.set_fact("address", probe.endpoint.address_text());
         // Every identity method's answer, in the order asked.
@@ -400,7 +401,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
         std::string physics = "rtt " + format_ms(rtt_ms) + " ms";
         check.set_fact("rtt_ms", rtt_ms);
         check.perfdata.push_back(
-            {name + "_rtt", rtt_ms / 1000.0, "s", config.rtt.warning, config.rtt.critical, 0.0, {}});
+            {label + "_rtt", rtt_ms / 1000.0, "s", config.rtt.warning, config.rtt.critical, 0.0, {}});
         if (!config.location) {
             // Said once, in the summary line.
         } else if (!placement.point) {
@@ -421,14 +422,14 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
             check.set_fact("place", placement.place);
             check.set_fact("distance_km", distance);
             check.set_fact("rtt_floor_ms", floor_ms);
-            check.perfdata.push_back({name + "_distance",
+            check.perfdata.push_back({label + "_distance",
                                       distance,
                                       "km",
                                       config.distance.warning,
                                       config.distance.critical,
                                       0.0,
                                       {}});
-            check.perfdata.push_back({name + "_rtt_floor", floor_ms / 1000.0, "s", {}, {}, 0.0, {}});
+            check.perfdata.push_back({label + "_rtt_floor", floor_ms / 1000.0, "s", {}, {}, 0.0, {}});
             if (const State distance_state = config.distance.evaluate(distance);
                 distance_state != State::ok) {
                 findings.push_back({distance_state, "resolver is " + format_km(distance) + " away"});
@@ -445,7 +446,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
                 const double inflation = rtt_ms / floor_ms;
                 physics += ", inflation " + plugin::format_decimal(inflation, 2);
                 check.set_fact("inflation", inflation);
-                check.perfdata.push_back({name + "_inflation",
+                check.perfdata.push_back({label + "_inflation",
                                           inflation,
                                           "",
                                           config.inflation.warning,
@@ -466,7 +467,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
                            direct_probe->endpoint.display() + " directly";
                 check.set_fact("direct_rtt_ms", direct_rtt->min_ms);
                 check.set_fact("resolver_overhead_ms", extra);
-                check.perfdata.push_back({name + "_overhead", extra / 1000.0, "s", {}, {}, {}, {}});
+                check.perfdata.push_back({label + "_overhead", extra / 1000.0, "s", {}, {}, {}, {}});
             } else {
                 physics +=
                     ", direct comparison failed: " + direct_probe->failure_reason(common.timeout_seconds);

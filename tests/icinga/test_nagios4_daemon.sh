@@ -237,7 +237,7 @@ expect_status anycast-dns-v6 0 '^ANYCAST DNS OK .*::1' "__1_${P}_rtt="
 expect_status site-iad1 0 '^ANYCAST DNS OK - .*[(]iad1[)]'
 expect_status site-lhr1 2 '^ANYCAST DNS CRITICAL - .*--expect-identity'
 expect_status anycast-sites 0 '^ANYCAST SITE OK - catchment ams1.*2/2 sites up' 'sites_up=2'
-expect_status resolver-locality 0 '^RESOLVER LOCALITY OK - 127\.0\.6\.3 answered as res1' '127\.0\.6\.3_rtt='
+expect_status resolver-locality 0 '^RESOLVER LOCALITY OK - 127\.0\.6\.3 answered' "^127\.0\.6\.3(_${P})?_rtt="
 
 echo "nagios4_daemon took $((SECONDS - started)) s"
 finish

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Every long option of every check, as its --help lists it (the help is printed from the table that
 # parses the options), must appear:
 #   - in README.md, as --name;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # icinga-templates/grafana/anycast.json, structurally: valid JSON, every panel queries InfluxDB with
 # what Icinga 2's InfluxdbWriter writes (measurement = check command name, tags hostname/service/metric,
 # field value), and every CheckCommand of anycast-checks.conf has a panel. (test_icinga2_influxdb.sh runs
@@ -36,6 +37,7 @@ check "every target reads a measurement named after a CheckCommand" \
   '[.panels[].targets[].query | test("FROM \"(anycast_dns|anycast_site|resolver_locality)\"")] | all'
 check "every target selects perfdata by the metric tag and groups by hostname" \
   '[.panels[].targets[].query | test("\"metric\" =~ /") and test("GROUP BY .*\"hostname\"")] | all'
+# shellcheck disable=SC2016 # a Grafana macro, not a shell one
 check "every target is bounded by the dashboard time range" \
   '[.panels[].targets[].query | contains("$timeFilter")] | all'
 

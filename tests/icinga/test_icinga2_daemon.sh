@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # A real icinga2 daemon (Debian's package) runs the example apply rules of
 # icinga-templates/examples/services.conf with the generated CheckCommands against real NSD and Unbound
 # on loopback; the REST API must show each service's exit status, output and perfdata as Icinga parsed
@@ -79,6 +80,17 @@ EOF
 
 case_ "icinga2 daemon -C validates the templates and examples without warnings"
 icinga_validate single
+icinga_new examples ns.example.net examples 15664
+cat >"${ICINGA_DIR[examples]}/etc/icinga2.conf" <<EOF
+const PluginDir = "${ANYCAST_CHECKS_DIR}"
+include <itl>
+include <plugins>
+include "${ICINGA_TEMPLATES}/anycast-checks.conf"
+object CheckerComponent "checker" { }
+include "${ICINGA_TEMPLATES}/examples/hosts.conf"
+include "${ICINGA_TEMPLATES}/examples/services.conf"
+EOF
+icinga_validate examples
 
 case_ "services get results through the REST API"
 icinga_start single
@@ -126,6 +138,7 @@ expect_result anycast-ns!anycast-sites "per-site rtt" \
 
 case_ "resolver locality with the location from the host"
 expect_result vantage-ams!resolver-locality "exit status" .exit_status 0
+# shellcheck disable=SC2016 # jq variables
 expect_result vantage-ams!resolver-locality "--location from vars.location" \
   '.command | index("-l") as $i | $i != null and .[$i + 1] == "AMS"' true
 expect_result vantage-ams!resolver-locality "output" '.output | test("^RESOLVER LOCALITY OK - 127\\.0\\.3\\.3 answered")' true

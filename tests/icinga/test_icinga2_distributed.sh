@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Two real icinga2 daemons on loopback, a master and a satellite (zone AMS) with certificates made by
 # `icinga2 pki`: a check with command_endpoint runs on the satellite and its result arrives at the
 # master (asserted through the master's REST API: check_source is the satellite). Also validates the

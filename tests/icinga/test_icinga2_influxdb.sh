@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Perfdata from a real icinga2 through its InfluxdbWriter into Debian's InfluxDB 1.6, on loopback:
 # the rtt of a check can be queried back with `influx -execute`, as a number, tagged by hostname,
 # service and metric; and the Grafana dashboard's own queries (icinga-templates/grafana/anycast.json)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Nagios 4 (Debian's nagios4-core): `nagios4 -v` validates icinga-templates/nagios/commands.cfg with
 # its example services, and a real foreground run with the same commands against NSD/Unbound on
 # loopback writes the expected current_state and plugin_output to status.dat.
@@ -60,6 +61,7 @@ define contactgroup {
     members             test
 }
 EOF
+# shellcheck disable=SC2016 # a Nagios macro
 printf '$USER1$=%s\n' "$checks" >"$dir/resource.cfg"
 
 # nagios_cfg FILE OBJECT_FILES...: a main config that keeps everything in $dir, checks at once

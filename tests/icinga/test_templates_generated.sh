@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # icinga-templates/anycast-checks.conf is what icinga-templates/generate makes from the built checks'
 # --help: an option added, renamed or removed in a check without regenerating fails here.
 set -euo pipefail

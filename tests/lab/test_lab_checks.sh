@@ -70,6 +70,16 @@ expect "$out" ".subchecks[0].facts.loss_pct == 100" "check_anycast_dns on ams1's
 out=$(site_check 0 vp-ams --expect-site ams1) || exit 1
 expect "$out" "$sites_sub | .facts.sites_up == 3" "restored: 3/3 sites up, OK"
 
+# --blackhole: the site still draws its catchment but drops everything, so only the anycast query fails
+# (by timeout); its unicast address stays up.
+"$LAB" site-down ams1 --blackhole || fail "site-down ams1 --blackhole"
+out=$(site_check 2 vp-ams --expect-site ams1 --timeout 2) || exit 1
+expect "$out" "($catchment | has(\"site\") | not) and ($sites_sub | .facts.sites_up == 3)" \
+    "blackhole: vp-ams anycast query times out (CRITICAL), unicast 3/3 up"
+"$LAB" site-up ams1 || fail "site-up ams1"
+out=$(site_check 0 vp-ams --expect-site ams1) || exit 1
+expect "$out" "$catchment | .site == \"ams1\"" "restored: catchment ams1, OK"
+
 echo "== scenario 4: stale site (sin1 at $((LAB_SERIAL - 1)))"
 "$LAB" stale sin1 $((LAB_SERIAL - 1)) || fail "stale sin1"
 out=$(site_check 1 vp-iad) || exit 1

@@ -47,7 +47,7 @@ out=$(site_check 1 vp-ams --expect-site ams1) || exit 1
 expect "$out" "$catchment | .site == \"iad1\" and .expected == false" "site check WARNING, catchment iad1 (unexpected)"
 out=$(run_json 0 vp-ams "$CHECK_ANYCAST_DNS" -H "$LAB_ANYCAST4" -q "$LAB_ZONE" -T SOA --count 5) || exit 1
 rtt=$(lab_var RTT_VP_AMS__IAD1)
-expect "$out" ".subchecks[0].facts | .identity == \"iad1\" and .rtt_min_ms >= $rtt - 0.05 and .rtt_min_ms <= $rtt + 2" \
+expect "$out" ".subchecks[0].facts | .identity == \"iad1\" and .rtt_min_ms >= $rtt - 0.05 and .rtt_min_ms <= $rtt + 10" \
     "check_anycast_dns: identity iad1, rtt min $(jq -r .subchecks[0].facts.rtt_min_ms <<<"$out") ms (path $rtt ms)"
 "$LAB" catchment vp-ams ams1 || fail "catchment vp-ams ams1"
 out=$(site_check 0 vp-ams --expect-site ams1) || exit 1

@@ -1,5 +1,8 @@
 #pragma once
 // RAII owners for the ldns objects the DNS module creates, so no error path can leak one.
+// ldns.h defines bool/false as macros unless stdbool.h came first.
+#include <stdbool.h>
+
 #include <ldns/ldns.h>
 
 #include <memory>

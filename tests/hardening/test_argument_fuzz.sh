@@ -24,6 +24,7 @@ skip() {
 if [[ "${ARGFUZZ_IN_NETNS:-}" != 1 ]]; then
   command -v unshare >/dev/null 2>&1 || skip "unshare not found"
   unshare -n true 2>/dev/null || skip "cannot create a network namespace (needs root)"
+  # shellcheck disable=SC2016 # expanded by the inner shell
   exec unshare -n env ARGFUZZ_IN_NETNS=1 bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
 fi
 
@@ -156,8 +157,9 @@ strict_kind() {
 long_a=$(printf 'A%.0s' {1..5000})
 good_pool=(127.0.0.1 127.0.0.2 127.0.0.53 ::1 anycast.test SOA TXT A CH IN 1 0 5 10ms 0.2 50% 1:2 @1:2
   '~:3' json text nsid none NOERROR NXDOMAIN 1232 avg 0.1s 100us)
+# shellcheck disable=SC2016,SC1003 # literal on purpose
 bad_pool=('' ' ' -1 abc 1e9 99999999999999999999 nan inf 0x10 10:5 @ '~' : '%s%n%x' '$(id)' 'a|b'
-  $'line\nbreak' $'\x01\x7f' $'\xff\xfe' "$long_a" - -- = /nonexistent/x /dev/null / ... $'\xf0\x9f\x99\x82'
+  $'line\nbreak' $'\x01\x7f' $'\xff\xfe' "$long_a" - -- '=' /nonexistent/x /dev/null / ... $'\xf0\x9f\x99\x82'
   '127.0.0.1#53' '[::1]:53' localhost no-such-host.invalid 3601 0.0000001 -0 +1 1.5.5 '1,,2' ',' 'nsid,nsid'
   '\' '"' "'" '*' '(' '(?<site>' 'TYPE65535' 'CLASS0' 'RCODE4096' 65536)
 
@@ -167,7 +169,7 @@ for check in "$CHECKS_DIR"/check_*; do
   mapfile -t options < <(read_options)
   if ((${#options[@]} < 5)); then
     args=(--help)
-    rc=?
+    rc='?'
     fail "$name: could not read its options from --help"
     continue
   fi

@@ -398,8 +398,12 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
                                   config.rtt.critical,
                                   0.0,
                                   {}});
-        catchment_notes.push_back(site +
-                                  (config.expect_site ? (expected ? " (expected)" : " (unexpected)") : ""));
+        // IPv4 and IPv6 usually land on the same site: name it once.
+        std::string note_text =
+            site + (config.expect_site ? (expected ? " (expected)" : " (unexpected)") : "");
+        if (std::find(catchment_notes.begin(), catchment_notes.end(), note_text) == catchment_notes.end()) {
+            catchment_notes.push_back(std::move(note_text));
+        }
         if (state != State::ok) {
             headline_problems.push_back("catchment " + probe.endpoint.display(config.port) + ": " + problems);
         }

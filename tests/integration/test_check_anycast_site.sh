@@ -16,6 +16,7 @@ it_traps
 
 P=15320
 start_nsd ams1 127.0.2.1 $P ams1 ams1 2026112304
+start_nsd ams1_v6 ::1 $P ams1 ams1 2026112304
 start_knot iad1 127.0.2.2 $P iad1 iad1 2026112301
 start_nsd sto1 127.0.2.3 $P sto1 sto1 2026112304
 start_nsd primary 127.0.2.4 $P primary "" 2026112305
@@ -34,6 +35,12 @@ expect_rc 0
 expect_jq '.subchecks[0].facts.site' ams1
 expect_jq '.subchecks[0].facts.expected' true
 expect_jq '.subchecks[0].facts.site_rule' "airport code"
+
+case_ "catchment: IPv4 and IPv6 landing on one site name it once"
+run_json -H 127.0.2.1 -H ::1 "${Z[@]}" --expect-site ams1
+expect_rc 0
+expect_jq '[.subchecks[] | select(.facts.role == "anycast") | .facts.site] | join(",")' "ams1,ams1"
+expect_jq '[.summary | match("ams1"; "g")] | length' 1
 
 case_ "catchment: an unexpected site is WARNING, or CRITICAL when asked"
 run_json -H 127.0.2.2 "${Z[@]}" --expect-site ams1

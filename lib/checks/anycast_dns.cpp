@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "checks/probe.hpp"
+#include "checks/shared.hpp"
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
 #include "plugin/number.hpp"
@@ -89,34 +90,28 @@ Plan make_plan(const AnycastDnsConfig& config) {
     return plan;
 }
 
-struct Finding {
-    State state;
-    std::string text;
-};
-
 // Judges what one address answered; returns every finding worse than OK.
-std::vector<Finding> judge_answer(const AnycastDnsConfig& config, const Plan& plan, const AddressProbe& probe,
-                                  const dns::QueryResult& answer) {
-    std::vector<Finding> findings;
+Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const AddressProbe& probe,
+                      const dns::QueryResult& answer) {
+    Findings findings;
     const dns::Response& response = *answer.response;
     const auto& question = plan.probe.spec.question;
     if (response.rcode != plan.expected_rcode) {
-        findings.push_back({State::critical, "rcode " + dns::rcode_name(response.rcode) + " (expected " +
-                                                 dns::rcode_name(plan.expected_rcode) + ")"});
+        findings.add(State::critical, "rcode " + dns::rcode_name(response.rcode) + " (expected " +
+                                          dns::rcode_name(plan.expected_rcode) + ")");
     }
     if (config.authoritative && !response.aa) {
-        findings.push_back({State::critical, "answer is not authoritative (AA clear)"});
+        findings.add(State::critical, "answer is not authoritative (AA clear)");
     }
     if (response.tc) {
-        findings.push_back({State::warning, "answer truncated (TC) and TCP fallback is off"});
+        findings.add(State::warning, "answer truncated (TC) and TCP fallback is off");
     }
     for (const std::string& wanted : config.expect) {
         const bool present = std::any_of(
             response.answer.begin(), response.answer.end(),
             [&](const dns::Record& r) { return r.type == question.type && dns::rdata_equals(r, wanted); });
         if (!present) {
-            findings.push_back(
-                {State::critical, "answer lacks '" + plugin::escape_untrusted(wanted, 64) + "'"});
+            findings.add(State::critical, "answer lacks '" + plugin::escape_untrusted(wanted, 64) + "'");
         }
     }
     if (plan.answer_regex) {
@@ -124,7 +119,7 @@ std::vector<Finding> judge_answer(const AnycastDnsConfig& config, const Plan& pl
             std::any_of(response.answer.begin(), response.answer.end(),
                         [&](const dns::Record& r) { return std::regex_search(r.rdata, *plan.answer_regex); });
         if (!matched) {
-            findings.push_back({State::critical, "no answer record matches --expect-regex"});
+            findings.add(State::critical, "no answer record matches --expect-regex");
         }
     }
     if (config.dnssec) {
@@ -132,14 +127,14 @@ std::vector<Finding> judge_answer(const AnycastDnsConfig& config, const Plan& pl
             response.answer.begin(), response.answer.end(),
             [&](const dns::Record& r) { return r.type == 46 && r.rrsig_type_covered == question.type; });
         if (!signed_answer) {
-            findings.push_back({State::critical, "no RRSIG for the answer"});
+            findings.add(State::critical, "no RRSIG for the answer");
         }
     }
     if (plan.identity_regex) {
         const auto& identity = probe.identity.value;
         if (!identity || !std::regex_search(*identity, *plan.identity_regex)) {
-            findings.push_back({State::critical, "identity " + probe.identity.describe() +
-                                                     " does not match --expect-identity"});
+            findings.add(State::critical,
+                         "identity " + probe.identity.describe() + " does not match --expect-identity");
         }
     }
     return findings;
@@ -174,15 +169,15 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
     const dns::Response& response = *answer->response;
     const RttStats rtt = *probe.rtt();
     const double judged_ms = statistic(rtt, config.rtt_statistic);
-    std::vector<Finding> findings = judge_answer(config, plan, probe, *answer);
+    Findings findings = judge_answer(config, plan, probe, *answer);
     const State rtt_state = config.rtt.evaluate(judged_ms / 1000.0);
     if (rtt_state != State::ok) {
-        findings.push_back({rtt_state, "rtt " + std::string(statistic_name(config.rtt_statistic)) + " " +
-                                           format_ms(judged_ms) + " ms"});
+        findings.add(rtt_state, "rtt " + std::string(statistic_name(config.rtt_statistic)) + " " +
+                                    format_ms(judged_ms) + " ms");
     }
     const State loss_state = config.loss.evaluate(loss);
     if (loss_state != State::ok) {
-        findings.push_back({loss_state, "loss " + plugin::format_decimal(loss, 1) + "%"});
+        findings.add(loss_state, "loss " + plugin::format_decimal(loss, 1) + "%");
     }
 
     std::string flags = answer->transport == dns::Transport::tcp ? "tcp" : "udp";
@@ -206,14 +201,8 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
     if (!response.answer.empty()) {
         summary += " (" + plugin::escape_untrusted(response.answer.front().rdata, 80) + ")";
     }
-    State state = State::ok;
-    std::string problems;
-    for (const Finding& finding : findings) {
-        state = plugin::worse(state, finding.state);
-        problems += (problems.empty() ? "" : "; ") + finding.text;
-    }
-    check.state = state;
-    check.summary = problems.empty() ? summary : problems + " - " + summary;
+    check.state = findings.state();
+    check.summary = findings.before(summary);
 
     check.set_fact("transport", std::string(dns::transport_name(answer->transport)));
     check.set_fact("rcode", dns::rcode_name(response.rcode));
@@ -288,17 +277,10 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
         "Queries every address of an anycast DNS service at once and reports, per address, whether the "
         "answer is right, how fast it came and which instance (NSID, hostname.bind, id.server) gave it.");
     add_common_options(parser, common);
-    parser.add({"hostname", 'H', ArgKind::required, "HOST",
-                "Address to query: an IPv4 or IPv6 literal, or a host name (all its A and AAAA "
-                "addresses). Repeatable.",
-                true},
-               [&config](std::string_view value) { config.hosts.emplace_back(value); });
-    parser.add({"ipv4", '4', ArgKind::none, "", "Use only the IPv4 addresses of host names."},
-               [&config](std::string_view) { config.family = dns::AddressFamily::ipv4; });
-    parser.add({"ipv6", '6', ArgKind::none, "", "Use only the IPv6 addresses of host names."},
-               [&config](std::string_view) { config.family = dns::AddressFamily::ipv6; });
-    parser.add({"port", 'p', ArgKind::required, "PORT", "Port to query (default 53)."},
-               [&config](std::string_view value) { config.port = dns::parse_port(value); });
+    add_host_options(parser, config.hosts, config.family, "HOST",
+                     "Address to query: an IPv4 or IPv6 literal, or a host name (all its A and AAAA "
+                     "addresses). Repeatable.");
+    add_port_option(parser, config.port, "Port to query (default 53).");
     parser.add({"query", 'q', ArgKind::required, "NAME", "Name to ask for (required)."},
                [&config](std::string_view value) { config.query_name = value; });
     parser.add(
@@ -382,14 +364,8 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
                        throw InputError("'" + std::string(value) + "' is not min, avg or max");
                    }
                });
-    parser.add({"loss-warning", 0, ArgKind::required, "RANGE", "Loss (percent) range for WARNING."},
-               [&config](std::string_view value) {
-                   config.loss.warning = plugin::parse_range(value, plugin::UnitFamily::percent);
-               });
-    parser.add({"loss-critical", 0, ArgKind::required, "RANGE", "Loss (percent) range for CRITICAL."},
-               [&config](std::string_view value) {
-                   config.loss.critical = plugin::parse_range(value, plugin::UnitFamily::percent);
-               });
+    add_range_options(parser, "loss", config.loss, plugin::UnitFamily::percent,
+                      "Loss (percent) range for WARNING.", "Loss (percent) range for CRITICAL.");
     parser.add({"fail-warning", 0, ArgKind::required, "N[%]",
                 "WARNING when at least N addresses (or N% of them) fail. Unset by default."},
                [&config](std::string_view value) { config.fail_warning = parse_fail_limit(value); });
@@ -401,8 +377,7 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
 }
 
 plugin::CheckResult run_anycast_dns(const AnycastDnsConfig& config, const plugin::CommonOptions& common) {
-    const auto deadline = dns::Clock::now() + std::chrono::duration_cast<dns::Clock::duration>(
-                                                  std::chrono::duration<double>(common.timeout_seconds));
+    const auto deadline = deadline_after(common.timeout_seconds);
     const Plan plan = make_plan(config);
     const std::vector<dns::Endpoint> endpoints =
         resolve_targets(config.hosts, config.port, config.family, deadline);

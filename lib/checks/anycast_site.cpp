@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "checks/probe.hpp"
+#include "checks/shared.hpp"
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
 #include "plugin/number.hpp"
@@ -26,11 +27,6 @@ struct Target {
     Role role;
     std::size_t site_index = 0;  // for Role::site
     dns::Endpoint endpoint;
-};
-
-struct SiteFinding {
-    State state = State::ok;
-    std::string text;
 };
 
 std::optional<std::uint32_t> soa_serial(const dns::QueryResult* answer) {
@@ -110,17 +106,10 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
         "zone serial.");
     add_common_options(parser, common);
     config.serial_lag.warning = plugin::parse_range("0", plugin::UnitFamily::plain);
-    parser.add({"hostname", 'H', ArgKind::required, "ANYCAST",
-                "Anycast service address (IPv4 or IPv6 literal, or a host name: all its addresses). "
-                "Repeatable.",
-                true},
-               [&config](std::string_view value) { config.hosts.emplace_back(value); });
-    parser.add({"ipv4", '4', ArgKind::none, "", "Use only the IPv4 addresses of host names."},
-               [&config](std::string_view) { config.family = dns::AddressFamily::ipv4; });
-    parser.add({"ipv6", '6', ArgKind::none, "", "Use only the IPv6 addresses of host names."},
-               [&config](std::string_view) { config.family = dns::AddressFamily::ipv6; });
-    parser.add({"port", 'p', ArgKind::required, "PORT", "Port of every address (default 53)."},
-               [&config](std::string_view value) { config.port = dns::parse_port(value); });
+    add_host_options(parser, config.hosts, config.family, "ANYCAST",
+                     "Anycast service address (IPv4 or IPv6 literal, or a host name: all its addresses). "
+                     "Repeatable.");
+    add_port_option(parser, config.port, "Port of every address (default 53).");
     parser.add({"zone", 'z', ArgKind::required, "ZONE",
                 "Zone served by the sites (required); the measured query is ZONE SOA, with NSID."},
                [&config](std::string_view value) {
@@ -149,23 +138,12 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
         {"site", 0, ArgKind::required, "CODE=ADDR[,ADDR...]", "A site and its unicast addresses. Repeatable.",
          true},
         [&config](std::string_view value) { config.sites.push_back(sites::parse_site_option(value)); });
-    parser.add({"sites-file", 0, ArgKind::required, "FILE",
-                "Sites file: one site per line, 'CODE ADDRESS... [loc=IATA|LAT,LON] [identity=ID]...' "
-                "(see the README)."},
-               [&config](std::string_view value) {
-                   for (auto& site : sites::load_sites_file(std::string(value))) {
-                       config.sites.push_back(std::move(site));
-                   }
-               });
-    parser.add({"site-regex", 0, ArgKind::required, "REGEX",
-                "Your own identity-to-site rule: a regex with a named group (?<site>...), tried before the "
-                "built-in rules. Repeatable.",
-                true},
-               [&config](std::string_view value) {
-                   sites::SiteRules probe;
-                   probe.add_regex(value);
-                   config.site_regexes.emplace_back(value);
-               });
+    add_site_rule_options(
+        parser, config.sites, config.site_regexes,
+        "Sites file: one site per line, 'CODE ADDRESS... [loc=IATA|LAT,LON] [identity=ID]...' "
+        "(see the README).",
+        "Your own identity-to-site rule: a regex with a named group (?<site>...), tried before "
+        "the built-in rules. Repeatable.");
     parser.add({"down-warning", 0, ArgKind::required, "N[%]",
                 "WARNING when at least N sites (or N% of them) are down (default 1)."},
                [&config](std::string_view value) { config.down_warning = parse_fail_limit(value); });
@@ -175,22 +153,11 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
     parser.add({"primary", 0, ArgKind::required, "ADDR",
                 "The (hidden) primary: serial lag is measured against its serial instead of the highest "
                 "serial seen."},
-               [&config](std::string_view value) {
-                   if (!dns::parse_ip_literal(value, 53)) {
-                       throw InputError("'" + std::string(value) + "' is not an IP address");
-                   }
-                   config.primary = std::string(value);
-               });
-    parser.add({"serial-lag-warning", 0, ArgKind::required, "RANGE",
-                "Serial lag range (in serial units, RFC 1982 arithmetic) for WARNING (default 0: any lag)."},
-               [&config](std::string_view value) {
-                   config.serial_lag.warning = plugin::parse_range(value, plugin::UnitFamily::plain);
-               });
-    parser.add({"serial-lag-critical", 0, ArgKind::required, "RANGE",
-                "Serial lag range for CRITICAL (default: none)."},
-               [&config](std::string_view value) {
-                   config.serial_lag.critical = plugin::parse_range(value, plugin::UnitFamily::plain);
-               });
+               [&config](std::string_view value) { config.primary = ip_literal_value(value); });
+    add_range_options(
+        parser, "serial-lag", config.serial_lag, plugin::UnitFamily::plain,
+        "Serial lag range (in serial units, RFC 1982 arithmetic) for WARNING (default 0: any lag).",
+        "Serial lag range for CRITICAL (default: none).");
     parser.add({"state-file", 0, ArgKind::required, "PATH",
                 "Remember the site seen per anycast address here, to report changes and flaps. Safe to "
                 "share between concurrent checks."},
@@ -223,9 +190,7 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
 }
 
 plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plugin::CommonOptions& common) {
-    const auto started = dns::Clock::now();
-    const auto deadline = started + std::chrono::duration_cast<dns::Clock::duration>(
-                                        std::chrono::duration<double>(common.timeout_seconds));
+    const auto deadline = deadline_after(common.timeout_seconds);
     if (config.hosts.empty() && config.sites.empty()) {
         throw InputError("nothing to check: give -H ANYCAST and/or --site/--sites-file");
     }
@@ -242,11 +207,7 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
             }
         }
     }
-    sites::SiteRules rules;
-    sites::add_site_identities(rules, config.sites);
-    for (const std::string& pattern : config.site_regexes) {
-        rules.add_regex(pattern);
-    }
+    const sites::SiteRules rules = make_site_rules(config.sites, config.site_regexes);
 
     ProbePlan plan;
     plan.spec.question = dns::make_question(config.zone, "SOA", "IN");
@@ -309,22 +270,22 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         const double rtt_ms = probe.rtt()->max_ms;
         const auto match = probe.identity.value ? rules.match(*probe.identity.value) : std::nullopt;
         const std::string site = site_text(match);
-        std::vector<SiteFinding> findings;
+        Findings findings;
         bool expected = true;
         if (config.expect_site && (!match || !config.expect_site->matches(match->site))) {
             expected = false;
-            findings.push_back({config.unexpected_site_state, "site " + site + " is not an expected site (" +
-                                                                  config.expect_site->text + ")"});
+            findings.add(config.unexpected_site_state,
+                         "site " + site + " is not an expected site (" + config.expect_site->text + ")");
         }
         if (config.forbid_site && match && config.forbid_site->matches(match->site)) {
             expected = false;
-            findings.push_back({config.unexpected_site_state, "site " + site + " is forbidden here"});
+            findings.add(config.unexpected_site_state, "site " + site + " is forbidden here");
         }
         if (answer->response->rcode != 0) {
-            findings.push_back({State::critical, "rcode " + dns::rcode_name(answer->response->rcode)});
+            findings.add(State::critical, "rcode " + dns::rcode_name(answer->response->rcode));
         }
         if (const State rtt_state = config.rtt.evaluate(rtt_ms / 1000.0); rtt_state != State::ok) {
-            findings.push_back({rtt_state, "rtt " + format_ms(rtt_ms) + " ms"});
+            findings.add(rtt_state, "rtt " + format_ms(rtt_ms) + " ms");
         }
         const bool known_site =
             match && std::any_of(config.sites.begin(), config.sites.end(),
@@ -356,19 +317,14 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
                 }
                 if (config.flap_warning &&
                     seen.changes_in_window >= static_cast<std::size_t>(*config.flap_warning)) {
-                    findings.push_back(
-                        {State::warning, "site changed " + std::to_string(seen.changes_in_window) +
-                                             " times within " + std::to_string(config.flap_window_seconds) +
-                                             " s"});
+                    findings.add(State::warning, "site changed " + std::to_string(seen.changes_in_window) +
+                                                     " times within " +
+                                                     std::to_string(config.flap_window_seconds) + " s");
                 }
             }
         }
-        State state = State::ok;
-        std::string problems;
-        for (const SiteFinding& finding : findings) {
-            state = plugin::worse(state, finding.state);
-            problems += (problems.empty() ? "" : "; ") + finding.text;
-        }
+        const State state = findings.state();
+        const std::string& problems = findings.text();
         const auto serial = soa_serial(answer);
         check.state = state;
         check.summary = (problems.empty() ? "" : problems + " - ") + "site " + site +
@@ -447,25 +403,21 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
             const double rtt_ms = probe.rtt()->max_ms;
             const auto serial = soa_serial(answer);
             const auto match = probe.identity.value ? rules.match(*probe.identity.value) : std::nullopt;
-            std::vector<SiteFinding> findings;
+            Findings findings;
             if (answer->response->rcode != 0 || !serial) {
-                findings.push_back({State::critical, "rcode " + dns::rcode_name(answer->response->rcode) +
-                                                         (serial ? "" : ", no SOA serial")});
+                findings.add(State::critical, "rcode " + dns::rcode_name(answer->response->rcode) +
+                                                  (serial ? "" : ", no SOA serial"));
             }
             if (match && match->site != entry.code) {
-                findings.push_back({State::critical, "identity " + probe.identity.describe() + " is site " +
-                                                         match->site + ", not " + entry.code +
-                                                         ": this address leads to the wrong box"});
+                findings.add(State::critical, "identity " + probe.identity.describe() + " is site " +
+                                                  match->site + ", not " + entry.code +
+                                                  ": this address leads to the wrong box");
             }
             if (const State rtt_state = config.rtt.evaluate(rtt_ms / 1000.0); rtt_state != State::ok) {
-                findings.push_back({rtt_state, "rtt " + format_ms(rtt_ms) + " ms"});
+                findings.add(rtt_state, "rtt " + format_ms(rtt_ms) + " ms");
             }
-            State state = State::ok;
-            std::string problems;
-            for (const SiteFinding& finding : findings) {
-                state = plugin::worse(state, finding.state);
-                problems += (problems.empty() ? "" : "; ") + finding.text;
-            }
+            const State state = findings.state();
+            const std::string& problems = findings.text();
             address_check.state = state;
             address_check.summary = (problems.empty() ? "" : problems + " - ") + "identity " +
                                     probe.identity.describe() + (match ? "" : " (not verifiable)") +

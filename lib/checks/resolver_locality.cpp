@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "checks/probe.hpp"
+#include "checks/shared.hpp"
 #include "dns/resolv_conf.hpp"
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
@@ -154,17 +155,11 @@ plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& co
     parser.add(
         {"hostname", 'H', ArgKind::required, "RESOLVER",
          "Resolver address (IPv4 or IPv6). Repeatable. Default: the nameservers of --resolv-conf.", true},
-        [&config](std::string_view value) {
-            if (!dns::parse_ip_literal(value, 53)) {
-                throw InputError("'" + std::string(value) + "' is not an IP address");
-            }
-            config.hosts.emplace_back(value);
-        });
+        [&config](std::string_view value) { config.hosts.push_back(ip_literal_value(value)); });
     parser.add({"resolv-conf", 0, ArgKind::required, "FILE",
                 "Where to read the resolvers when no -H is given (default /etc/resolv.conf)."},
                [&config](std::string_view value) { config.resolv_conf = value; });
-    parser.add({"port", 'p', ArgKind::required, "PORT", "Port of the resolvers (default 53)."},
-               [&config](std::string_view value) { config.port = dns::parse_port(value); });
+    add_port_option(parser, config.port, "Port of the resolvers (default 53).");
     parser.add({"location", 'l', ArgKind::required, "IATA|LAT,LON",
                 "Where this vantage point is: an airport code (AMS) or LAT,LON. Without it, distance checks "
                 "are skipped."},
@@ -204,21 +199,11 @@ plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& co
     parser.add({"count", 0, ArgKind::required, "N",
                 "Queries per resolver (default 3); the first may fill the cache, the minimum RTT counts."},
                [&config](std::string_view value) { config.count = plugin::parse_int(value, 1, 100); });
-    parser.add({"sites-file", 0, ArgKind::required, "FILE",
-                "Sites file (same format as check_anycast_site): its loc= and identity= win over the "
-                "built-in airport table and rules; its addresses place who-am-I egress addresses."},
-               [&config](std::string_view value) {
-                   for (auto& site : sites::load_sites_file(std::string(value))) {
-                       config.sites.push_back(std::move(site));
-                   }
-               });
-    parser.add({"site-regex", 0, ArgKind::required, "REGEX",
-                "Your own identity-to-site rule: a regex with a named group (?<site>...). Repeatable.", true},
-               [&config](std::string_view value) {
-                   sites::SiteRules probe;
-                   probe.add_regex(value);
-                   config.site_regexes.emplace_back(value);
-               });
+    add_site_rule_options(
+        parser, config.sites, config.site_regexes,
+        "Sites file (same format as check_anycast_site): its loc= and identity= win over the "
+        "built-in airport table and rules; its addresses place who-am-I egress addresses.",
+        "Your own identity-to-site rule: a regex with a named group (?<site>...). Repeatable.");
     parser.add({"fiber-speed", 0, ArgKind::required, "KM_PER_MS",
                 "Signal speed for the RTT floor (default 200 km/ms, about 2/3 of c in fibre)."},
                [&config](std::string_view value) {
@@ -229,55 +214,31 @@ plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& co
                });
     add_threshold_options(parser, config.rtt, plugin::UnitFamily::duration,
                           "resolver RTT (seconds; or 50ms)");
-    parser.add({"distance-warning", 0, ArgKind::required, "RANGE",
-                "Distance (km) range for WARNING (default 1000)."},
-               [&config](std::string_view value) {
-                   config.distance.warning = plugin::parse_range(value, plugin::UnitFamily::distance_km);
-               });
-    parser.add({"distance-critical", 0, ArgKind::required, "RANGE",
-                "Distance (km) range for CRITICAL (default 3000)."},
-               [&config](std::string_view value) {
-                   config.distance.critical = plugin::parse_range(value, plugin::UnitFamily::distance_km);
-               });
-    parser.add({"inflation-warning", 0, ArgKind::required, "RANGE",
-                "Inflation (measured RTT / physical floor) range for WARNING (default: none)."},
-               [&config](std::string_view value) {
-                   config.inflation.warning = plugin::parse_range(value, plugin::UnitFamily::plain);
-               });
-    parser.add({"inflation-critical", 0, ArgKind::required, "RANGE",
-                "Inflation range for CRITICAL (default: none)."},
-               [&config](std::string_view value) {
-                   config.inflation.critical = plugin::parse_range(value, plugin::UnitFamily::plain);
-               });
+    add_range_options(parser, "distance", config.distance, plugin::UnitFamily::distance_km,
+                      "Distance (km) range for WARNING (default 1000).",
+                      "Distance (km) range for CRITICAL (default 3000).");
+    add_range_options(parser, "inflation", config.inflation, plugin::UnitFamily::plain,
+                      "Inflation (measured RTT / physical floor) range for WARNING (default: none).",
+                      "Inflation range for CRITICAL (default: none).");
     parser.add({"expect-site", 0, ArgKind::required, "PATTERN",
                 "Sites the resolver may answer from: a list of site codes or a regex (whole code)."},
                [&config](std::string_view value) { config.expect_site = parse_site_pattern(value); });
     parser.add({"compare-direct", 0, ArgKind::required, "ADDR",
                 "Also ask this authoritative server the same query directly (no RD) and report what the "
                 "resolver hop costs on top."},
-               [&config](std::string_view value) {
-                   if (!dns::parse_ip_literal(value, 53)) {
-                       throw InputError("'" + std::string(value) + "' is not an IP address");
-                   }
-                   config.compare_direct = std::string(value);
-               });
+               [&config](std::string_view value) { config.compare_direct = ip_literal_value(value); });
     return parser;
 }
 
 plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
                                           const plugin::CommonOptions& common) {
-    const auto deadline = dns::Clock::now() + std::chrono::duration_cast<dns::Clock::duration>(
-                                                  std::chrono::duration<double>(common.timeout_seconds));
+    const auto deadline = deadline_after(common.timeout_seconds);
     const IdentityOrder order = parse_identity_order(config.identity);
     const bool use_whoami = position(order, whoami_method) < order.names.size();
     if (use_whoami && config.whoami.empty() && order.names.size() == 1) {
         throw InputError("--identity=whoami needs at least one --whoami NAME");
     }
-    sites::SiteRules rules;
-    sites::add_site_identities(rules, config.sites);
-    for (const std::string& pattern : config.site_regexes) {
-        rules.add_regex(pattern);
-    }
+    const sites::SiteRules rules = make_site_rules(config.sites, config.site_regexes);
 
     const std::vector<std::string> hosts =
         config.hosts.empty() ? dns::load_resolv_conf(config.resolv_conf) : config.hosts;
@@ -372,7 +333,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
         }
         const RttStats rtt = *probe.rtt();
         const double rtt_ms = rtt.min_ms;
-        std::vector<std::pair<State, std::string>> findings;
+        Findings findings;
         std::string story = name + " answered";
         if (identity_value) {
             check.set_fact("identity", *identity_value);
@@ -391,12 +352,12 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
                 identity_value ? " as " + *identity_value + " (no site recognised)" : " (identity unknown)";
         }
         if (config.expect_site && (placement.site.empty() || !config.expect_site->matches(placement.site))) {
-            findings.push_back({State::critical,
-                                "site " + (placement.site.empty() ? std::string("unknown") : placement.site) +
-                                    " is not expected (" + config.expect_site->text + ")"});
+            findings.add(State::critical,
+                         "site " + (placement.site.empty() ? std::string("unknown") : placement.site) +
+                             " is not expected (" + config.expect_site->text + ")");
         }
         if (const State rtt_state = config.rtt.evaluate(rtt_ms / 1000.0); rtt_state != State::ok) {
-            findings.push_back({rtt_state, "rtt " + format_ms(rtt_ms) + " ms"});
+            findings.add(rtt_state, "rtt " + format_ms(rtt_ms) + " ms");
         }
         std::string physics = "rtt " + format_ms(rtt_ms) + " ms";
         check.set_fact("rtt_ms", rtt_ms);
@@ -432,14 +393,13 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
             check.perfdata.push_back({label + "_rtt_floor", floor_ms / 1000.0, "s", {}, {}, 0.0, {}});
             if (const State distance_state = config.distance.evaluate(distance);
                 distance_state != State::ok) {
-                findings.push_back({distance_state, "resolver is " + format_km(distance) + " away"});
+                findings.add(distance_state, "resolver is " + format_km(distance) + " away");
             }
             if (rtt_ms < lowest_floor_ms) {
                 // Faster than light in fibre allows: the identity, its site mapping or our location is wrong.
-                findings.push_back({State::warning, "rtt " + format_ms(rtt_ms) +
-                                                        " ms is below the physical floor " +
-                                                        plugin::format_decimal(lowest_floor_ms, 1) +
-                                                        " ms: the identity, site or --location is wrong"});
+                findings.add(State::warning, "rtt " + format_ms(rtt_ms) + " ms is below the physical floor " +
+                                                 plugin::format_decimal(lowest_floor_ms, 1) +
+                                                 " ms: the identity, site or --location is wrong");
                 check.set_fact("below_floor", true);
             }
             if (floor_ms > 0) {
@@ -455,8 +415,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
                                           {}});
                 if (const State inflation_state = config.inflation.evaluate(inflation);
                     inflation_state != State::ok) {
-                    findings.push_back(
-                        {inflation_state, "inflation " + plugin::format_decimal(inflation, 2)});
+                    findings.add(inflation_state, "inflation " + plugin::format_decimal(inflation, 2));
                 }
             }
         }
@@ -473,14 +432,9 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
                     ", direct comparison failed: " + direct_probe->failure_reason(common.timeout_seconds);
             }
         }
-        State state = State::ok;
-        std::string problems;
-        for (const auto& [finding_state, text] : findings) {
-            state = plugin::worse(state, finding_state);
-            problems += (problems.empty() ? "" : "; ") + text;
-        }
+        const State state = findings.state();
         check.state = state;
-        check.summary = (problems.empty() ? "" : problems + " - ") + story + ": " + physics;
+        check.summary = findings.before(story + ": " + physics);
         if (headline.empty() || plugin::worse(state, headline_state) != headline_state) {
             headline = story + ": " + physics;
             headline_state = state;

@@ -1,0 +1,84 @@
+#include "checks/shared.hpp"
+
+#include "plugin/error.hpp"
+
+namespace anycast::checks {
+
+using plugin::ArgKind;
+
+void Findings::add(plugin::State state, std::string text) {
+    state_ = plugin::worse(state_, state);
+    text_ += (text_.empty() ? "" : "; ") + text;
+}
+
+std::string Findings::before(const std::string& details) const {
+    return text_.empty() ? details : text_ + " - " + details;
+}
+
+dns::Clock::time_point deadline_after(double seconds) {
+    return dns::Clock::now() +
+           std::chrono::duration_cast<dns::Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+void add_host_options(plugin::OptionParser& parser, std::vector<std::string>& hosts,
+                      dns::AddressFamily& family, std::string arg_name, std::string help) {
+    parser.add({"hostname", 'H', ArgKind::required, std::move(arg_name), std::move(help), true},
+               [&hosts](std::string_view value) { hosts.emplace_back(value); });
+    parser.add({"ipv4", '4', ArgKind::none, "", "Use only the IPv4 addresses of host names."},
+               [&family](std::string_view) { family = dns::AddressFamily::ipv4; });
+    parser.add({"ipv6", '6', ArgKind::none, "", "Use only the IPv6 addresses of host names."},
+               [&family](std::string_view) { family = dns::AddressFamily::ipv6; });
+}
+
+void add_port_option(plugin::OptionParser& parser, std::uint16_t& port, std::string help) {
+    parser.add({"port", 'p', ArgKind::required, "PORT", std::move(help)},
+               [&port](std::string_view value) { port = dns::parse_port(value); });
+}
+
+void add_site_rule_options(plugin::OptionParser& parser, std::vector<sites::SiteEntry>& site_list,
+                           std::vector<std::string>& site_regexes, std::string sites_file_help,
+                           std::string site_regex_help) {
+    parser.add({"sites-file", 0, ArgKind::required, "FILE", std::move(sites_file_help)},
+               [&site_list](std::string_view value) {
+                   for (auto& site : sites::load_sites_file(std::string(value))) {
+                       site_list.push_back(std::move(site));
+                   }
+               });
+    parser.add({"site-regex", 0, ArgKind::required, "REGEX", std::move(site_regex_help), true},
+               [&site_regexes](std::string_view value) {
+                   sites::SiteRules trial;  // a bad pattern is reported now, naming the option
+                   trial.add_regex(value);
+                   site_regexes.emplace_back(value);
+               });
+}
+
+void add_range_options(plugin::OptionParser& parser, std::string_view name, plugin::Thresholds& thresholds,
+                       plugin::UnitFamily family, std::string warning_help, std::string critical_help) {
+    parser.add({std::string(name) + "-warning", 0, ArgKind::required, "RANGE", std::move(warning_help)},
+               [&thresholds, family](std::string_view value) {
+                   thresholds.warning = plugin::parse_range(value, family);
+               });
+    parser.add({std::string(name) + "-critical", 0, ArgKind::required, "RANGE", std::move(critical_help)},
+               [&thresholds, family](std::string_view value) {
+                   thresholds.critical = plugin::parse_range(value, family);
+               });
+}
+
+std::string ip_literal_value(std::string_view value) {
+    if (!dns::parse_ip_literal(value, 53)) {
+        throw InputError("'" + std::string(value) + "' is not an IP address");
+    }
+    return std::string(value);
+}
+
+sites::SiteRules make_site_rules(const std::vector<sites::SiteEntry>& site_list,
+                                 const std::vector<std::string>& site_regexes) {
+    sites::SiteRules rules;
+    sites::add_site_identities(rules, site_list);
+    for (const std::string& pattern : site_regexes) {
+        rules.add_regex(pattern);
+    }
+    return rules;
+}
+
+}  // namespace anycast::checks

@@ -1,0 +1,54 @@
+#pragma once
+// What the three checks share beyond probing: the options they spell the same way, the way they
+// collect findings for one line of output, and the deadline. Keeping them here means an option
+// reads, parses and is documented identically in every check.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/endpoint.hpp"
+#include "plugin/options.hpp"
+#include "plugin/state.hpp"
+#include "sites/site_rules.hpp"
+#include "sites/sites_file.hpp"
+
+namespace anycast::checks {
+
+// The problems found on one line of output, worst state kept: "rcode NXDOMAIN; rtt 3 ms".
+class Findings {
+public:
+    void add(plugin::State state, std::string text);
+    plugin::State state() const { return state_; }
+    bool empty() const { return text_.empty(); }
+    const std::string& text() const { return text_; }
+    // `details` with the findings in front: "rcode NXDOMAIN - udp NXDOMAIN aa, ...".
+    std::string before(const std::string& details) const;
+
+private:
+    plugin::State state_ = plugin::State::ok;
+    std::string text_;
+};
+
+// The one deadline of a run, from --timeout.
+dns::Clock::time_point deadline_after(double seconds);
+
+// -H (repeatable), -4 and -6.
+void add_host_options(plugin::OptionParser& parser, std::vector<std::string>& hosts,
+                      dns::AddressFamily& family, std::string arg_name, std::string help);
+// -p/--port.
+void add_port_option(plugin::OptionParser& parser, std::uint16_t& port, std::string help);
+// --sites-file and --site-regex (repeatable), validated as they are read.
+void add_site_rule_options(plugin::OptionParser& parser, std::vector<sites::SiteEntry>& site_list,
+                           std::vector<std::string>& site_regexes, std::string sites_file_help,
+                           std::string site_regex_help);
+// --NAME-warning and --NAME-critical as Nagios ranges of one unit family.
+void add_range_options(plugin::OptionParser& parser, std::string_view name, plugin::Thresholds& thresholds,
+                       plugin::UnitFamily family, std::string warning_help, std::string critical_help);
+// The value of an option that must be an IP literal ("--primary", "--compare-direct").
+std::string ip_literal_value(std::string_view value);
+
+// Identity -> site rules: the sites file's identity map, then --site-regex, then the built-ins.
+sites::SiteRules make_site_rules(const std::vector<sites::SiteEntry>& site_list,
+                                 const std::vector<std::string>& site_regexes);
+
+}  // namespace anycast::checks

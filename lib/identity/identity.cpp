@@ -4,21 +4,13 @@
 
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
+#include "plugin/text.hpp"
 
 namespace anycast::identity {
 namespace {
 
 // Identities are short names; anything longer is cut so it cannot swamp the status line.
 constexpr std::size_t max_identity_bytes = 128;
-
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t");
-    return std::string(text.substr(first, last - first + 1));
-}
 
 bool is_hidden(const dns::Response& response) {
     if (response.rcode == 5) {  // REFUSED
@@ -45,13 +37,13 @@ std::string_view method_name(Method method) {
 
 std::vector<Method> parse_methods(std::string_view list) {
     std::vector<Method> methods;
-    if (trim(list) == "none") {
+    if (plugin::trim_blanks(list) == "none") {
         return methods;
     }
     std::size_t start = 0;
     while (start <= list.size()) {
         const std::size_t comma = std::min(list.find(',', start), list.size());
-        const std::string item = trim(list.substr(start, comma - start));
+        const std::string item(plugin::trim_blanks(list.substr(start, comma - start)));
         Method method{};
         if (item == "nsid") {
             method = Method::nsid;
@@ -134,7 +126,7 @@ ChaosAnswer read_chaos_answer(const dns::QueryResult& result) {
         for (const std::string& part : record.txt_strings) {
             joined += part;
         }
-        if (trim(joined).empty()) {
+        if (plugin::trim_blanks(joined).empty()) {
             continue;
         }
         answer.value = plugin::escape_untrusted(joined, max_identity_bytes);

@@ -7,6 +7,7 @@
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
 #include "plugin/number.hpp"
+#include "plugin/text.hpp"
 
 namespace anycast::plugin {
 
@@ -16,15 +17,6 @@ constexpr std::size_t max_quoted_bytes = 64;
 
 std::string quoted(std::string_view text) {
     return "'" + escape_untrusted(text, max_quoted_bytes) + "'";
-}
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
 }
 
 struct UnitScale {
@@ -153,7 +145,7 @@ std::string Range::perfdata_text() const {
 }
 
 double parse_value(std::string_view text, UnitFamily family) {
-    const auto value = parse_number(trim(text), family);
+    const auto value = parse_number(trim_blanks(text), family);
     if (!value) {
         throw InputError(quoted(text) + " is not " + std::string(family_hint(family)));
     }
@@ -161,7 +153,7 @@ double parse_value(std::string_view text, UnitFamily family) {
 }
 
 Range parse_range(std::string_view text, UnitFamily family) {
-    std::string_view rest = trim(text);
+    std::string_view rest = trim_blanks(text);
     if (rest.empty()) {
         bad_range(text, "it is empty");
     }
@@ -209,7 +201,7 @@ Range parse_range(std::string_view text, UnitFamily family) {
 }
 
 double parse_duration_seconds(std::string_view text) {
-    const auto value = parse_number(trim(text), UnitFamily::duration);
+    const auto value = parse_number(trim_blanks(text), UnitFamily::duration);
     if (!value || *value < 0) {
         throw InputError(quoted(text) + " is not " + std::string(family_hint(UnitFamily::duration)));
     }

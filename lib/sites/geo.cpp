@@ -6,6 +6,7 @@
 #include <string>
 
 #include "plugin/error.hpp"
+#include "plugin/text.hpp"
 #include "sites/airports.hpp"
 
 namespace anycast::sites {
@@ -16,17 +17,8 @@ double radians(double degrees) {
     return degrees * std::numbers::pi / 180.0;
 }
 
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
-}
-
 std::optional<double> parse_degrees(std::string_view text, double limit) {
-    text = trim(text);
+    text = plugin::trim_blanks(text);
     // from_chars rejects a leading '+', which people do write.
     if (!text.empty() && text.front() == '+') {
         text.remove_prefix(1);
@@ -59,7 +51,7 @@ double rtt_floor_ms(double distance_km, double fiber_km_per_ms) {
 }
 
 GeoPoint parse_location(std::string_view text) {
-    const std::string_view trimmed = trim(text);
+    const std::string_view trimmed = plugin::trim_blanks(text);
     const auto comma = trimmed.find(',');
     if (comma == std::string_view::npos) {
         if (trimmed.size() == 3) {

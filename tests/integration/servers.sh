@@ -171,6 +171,9 @@ server:
   hide-version: no
   identity: "${identity}"
   ${nsid_line}
+  # Debian's NSD limits answers per client /24 (RRL): every test client is 127.0.0.1, so a burst
+  # (--count, several checks back to back) could be dropped or truncated and look like the check's fault.
+  rrl-ratelimit: 0
 remote-control:
   control-enable: no
 zone:

@@ -143,7 +143,7 @@ Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const Ad
 Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptions& common, const Plan& plan,
                        const AddressProbe& probe) {
     Subcheck check;
-    check.name = probe.endpoint.display(config.port == 53 ? 53 : config.port);
+    check.name = probe.endpoint.display(config.port);
     const std::string label = probe.endpoint.display();
     check.set_fact("address", probe.endpoint.address_text());
     check.set_fact("port", static_cast<std::int64_t>(probe.endpoint.port()));

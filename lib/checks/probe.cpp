@@ -1,6 +1,7 @@
 #include "checks/probe.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "plugin/number.hpp"
 
@@ -98,10 +99,12 @@ std::vector<dns::Endpoint> resolve_targets(std::span<const std::string> hosts, s
 }
 
 std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoints, const ProbePlan& plan,
-                                          dns::Clock::time_point deadline) {
+                                          dns::Clock::time_point deadline,
+                                          std::span<const dns::QueryJob> side_jobs,
+                                          std::vector<dns::QueryResult>* side_results) {
     const int count = std::max(1, plan.count);
     std::vector<dns::QueryJob> jobs;
-    jobs.reserve(endpoints.size() * static_cast<std::size_t>(count));
+    jobs.reserve(endpoints.size() * static_cast<std::size_t>(count) + side_jobs.size());
     // Round i of every address goes out together, so --count spacing is the same for all.
     for (int round = 0; round < count; ++round) {
         for (const dns::Endpoint& endpoint : endpoints) {
@@ -115,7 +118,13 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
             jobs.push_back(std::move(job));
         }
     }
+    const std::size_t probe_jobs = jobs.size();
+    jobs.insert(jobs.end(), side_jobs.begin(), side_jobs.end());
     std::vector<dns::QueryResult> results = dns::run_queries(jobs, deadline);
+    if (side_results != nullptr) {
+        side_results->assign(std::make_move_iterator(results.begin() + static_cast<long>(probe_jobs)),
+                             std::make_move_iterator(results.end()));
+    }
 
     std::vector<AddressProbe> probes(endpoints.size());
     for (std::size_t i = 0; i < endpoints.size(); ++i) {

@@ -42,8 +42,12 @@ struct AddressProbe {
 std::vector<dns::Endpoint> resolve_targets(std::span<const std::string> hosts, std::uint16_t port,
                                            dns::AddressFamily family, dns::Clock::time_point deadline);
 
+// `side_jobs` (who-am-I names, a direct comparison, ...) leave in the same engine run as the probes,
+// so they cost no extra round trip; their results come back in *side_results, in the same order.
 std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoints, const ProbePlan& plan,
-                                          dns::Clock::time_point deadline);
+                                          dns::Clock::time_point deadline,
+                                          std::span<const dns::QueryJob> side_jobs = {},
+                                          std::vector<dns::QueryResult>* side_results = nullptr);
 
 // "0.231" style milliseconds for text output: microsecond resolution, no trailing zeros.
 std::string format_ms(double milliseconds);

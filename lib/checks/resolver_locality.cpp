@@ -258,8 +258,8 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
     plan.spec.recursion_desired = true;
     plan.count = config.count;
     plan.identity_order = order.library;
-    // Measured queries, who-am-I names and the direct comparison all go out at once.
-    std::vector<dns::Endpoint> endpoints = resolvers;
+    // Measured queries, who-am-I names and the direct comparison all go out in one engine run.
+    const std::vector<dns::Endpoint>& endpoints = resolvers;
     std::optional<dns::Endpoint> direct;
     if (config.compare_direct) {
         direct = dns::parse_ip_literal(*config.compare_direct, config.port);
@@ -277,16 +277,29 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
             }
         }
     }
-    std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline);
+    // The direct comparison is asked like the resolver (same name, same --count spacing), without RD.
+    const std::size_t whoami_jobs = side_jobs.size();
+    if (direct) {
+        for (int round = 0; round < std::max(1, plan.count); ++round) {
+            dns::QueryJob job;
+            job.server = *direct;
+            job.spec = plan.spec;
+            job.spec.recursion_desired = false;
+            job.spec.request_nsid = false;
+            job.start_offset = plan.interval * round;
+            side_jobs.push_back(std::move(job));
+        }
+    }
+    std::vector<dns::QueryResult> side_results;
+    std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline, side_jobs, &side_results);
+    const std::span<const dns::QueryResult> whoami_results(side_results.data(), whoami_jobs);
     std::optional<AddressProbe> direct_probe;
     if (direct) {
-        ProbePlan direct_plan = plan;
-        direct_plan.spec.recursion_desired = false;
-        direct_plan.identity_order.clear();
-        const dns::Endpoint only[] = {*direct};
-        direct_probe = std::move(probe_addresses(only, direct_plan, deadline).front());
+        direct_probe.emplace();
+        direct_probe->endpoint = *direct;
+        direct_probe->results.assign(side_results.begin() + static_cast<long>(whoami_jobs),
+                                     side_results.end());
     }
-    const std::vector<dns::QueryResult> whoami_results = dns::run_queries(side_jobs, deadline);
 
     CheckResult result;
     result.label = "RESOLVER LOCALITY";

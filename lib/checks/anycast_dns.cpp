@@ -377,7 +377,7 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
 }
 
 plugin::CheckResult run_anycast_dns(const AnycastDnsConfig& config, const plugin::CommonOptions& common) {
-    const auto deadline = deadline_after(common.timeout_seconds);
+    const auto deadline = run_deadline(common);
     const Plan plan = make_plan(config);
     const std::vector<dns::Endpoint> endpoints =
         resolve_targets(config.hosts, config.port, config.family, deadline);

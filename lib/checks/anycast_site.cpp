@@ -190,7 +190,7 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
 }
 
 plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plugin::CommonOptions& common) {
-    const auto deadline = deadline_after(common.timeout_seconds);
+    const auto deadline = run_deadline(common);
     if (config.hosts.empty() && config.sites.empty()) {
         throw InputError("nothing to check: give -H ANYCAST and/or --site/--sites-file");
     }

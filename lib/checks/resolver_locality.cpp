@@ -232,7 +232,7 @@ plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& co
 
 plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
                                           const plugin::CommonOptions& common) {
-    const auto deadline = deadline_after(common.timeout_seconds);
+    const auto deadline = run_deadline(common);
     const IdentityOrder order = parse_identity_order(config.identity);
     const bool use_whoami = position(order, whoami_method) < order.names.size();
     if (use_whoami && config.whoami.empty() && order.names.size() == 1) {

@@ -1,5 +1,9 @@
 #include "checks/shared.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <type_traits>
+
 #include "plugin/error.hpp"
 
 namespace anycast::checks {
@@ -15,9 +19,12 @@ std::string Findings::before(const std::string& details) const {
     return text_.empty() ? details : text_ + " - " + details;
 }
 
-dns::Clock::time_point deadline_after(double seconds) {
-    return dns::Clock::now() +
-           std::chrono::duration_cast<dns::Clock::duration>(std::chrono::duration<double>(seconds));
+dns::Clock::time_point run_deadline(const plugin::CommonOptions& common) {
+    static_assert(std::is_same_v<dns::Clock, decltype(common.started)::clock>);
+    const auto timeout = std::chrono::duration_cast<dns::Clock::duration>(
+        std::chrono::duration<double>(common.timeout_seconds));
+    const auto exit_reserve = std::min<dns::Clock::duration>(std::chrono::milliseconds{10}, timeout / 10);
+    return common.started + timeout - exit_reserve;
 }
 
 void add_host_options(plugin::OptionParser& parser, std::vector<std::string>& hosts,

@@ -281,8 +281,10 @@ void add_common_options(OptionParser& parser, CommonOptions& common) {
     parser.add_outcome({"version", 'V', ArgKind::none, "", "Print the version and exit (state UNKNOWN)."},
                        OptionParser::Outcome::version);
     parser.add({"timeout", 't', ArgKind::required, "SECONDS",
-                "One deadline for the whole run, name resolution included (default 10 seconds, at most "
-                "3600): whatever has not answered by then has failed. Accepts 10, 2.5s, 500ms."},
+                "One deadline for the whole run, counted from its start, name resolution included: by "
+                "then the check has printed its report and exited, so it stops waiting 10 ms before. "
+                "Whatever has not answered has failed. Default 10 seconds, at most 3600; accepts 10, "
+                "2.5s, 500ms."},
                [&common](std::string_view value) {
                    const double seconds = parse_duration_seconds(value);
                    if (seconds <= 0 || seconds > max_timeout_seconds) {

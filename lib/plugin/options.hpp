@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,9 @@ private:
 
 // The reserved options every check has.
 struct CommonOptions {
+    // When the run began: run_plugin builds CommonOptions before parsing anything, so --timeout is
+    // counted from here (the process's start, less the dynamic loader's millisecond or so).
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     double timeout_seconds = 10.0;
     int verbosity = 0;
     OutputFormat output_format = OutputFormat::text;

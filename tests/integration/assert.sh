@@ -7,7 +7,7 @@
 #   expect_rc N            exit code
 #   expect_jq FILTER WANT  jq -r FILTER on OUT prints exactly WANT
 #   expect_grep REGEX      OUT has a line matching REGEX (grep -E)
-#   expect_faster MS       the run took less than MS milliseconds
+#   expect_faster MS       the run took less than MS milliseconds (a miss is timed once more)
 #   expect_clean           no raw control bytes, valid UTF-8, no fake perfdata (see below)
 #   sub ADDR               jq expression for the subcheck of address ADDR
 #   finish                 prints "N passed, N failed" and exits 1 on any failure
@@ -21,6 +21,7 @@ CASE=""
 RC=0
 OUT=""
 CMD=""
+CMD_ARGV=() # the arguments of the last run_check, for expect_faster's second timing
 ELAPSED_MS=0
 OUT_FILE=""
 
@@ -38,6 +39,7 @@ it_now_ms() {
 run_check() {
   local start
   CMD="$CHECK $*"
+  CMD_ARGV=("$@")
   it_workdir
   OUT_FILE="$IT_SERVERS_DIR/check.out"
   start=$(it_now_ms)
@@ -86,8 +88,30 @@ expect_grep() {
   if grep -qE -- "$1" <<<"$OUT"; then it_pass; else it_fail "no line matches /$1/"; fi
 }
 
+# A run that misses the bound is timed once more, as in tests/hardening/test_timeouts.sh: one
+# scheduling stall on a shared CI machine is not a bug (one run with -t 1 took 1175 ms there, with
+# nothing else running), while a check that really overruns does so every time. The second run's
+# output is thrown away: the assertions before and after look at the first. A test that times
+# something it cannot repeat sets CMD_ARGV=() first, and gets one try.
 expect_faster() {
-  if ((ELAPSED_MS < $1)); then it_pass; else it_fail "took ${ELAPSED_MS} ms, expected < $1 ms"; fi
+  local bound=$1 first=$ELAPSED_MS start again
+  if ((first < bound)); then
+    it_pass
+    return
+  fi
+  if ((${#CMD_ARGV[@]} > 0)); then
+    start=$(it_now_ms)
+    "$CHECK" "${CMD_ARGV[@]}" >"$IT_SERVERS_DIR/timing-retry.out" 2>&1 || true
+    again=$(($(it_now_ms) - start))
+    if ((again < bound)); then
+      echo "note [$CASE]: took $first ms (bound $bound ms), then $again ms when timed again" >&2
+      it_pass
+      return
+    fi
+    it_fail "took $first ms and then $again ms, expected < $bound ms"
+    return
+  fi
+  it_fail "took $first ms, expected < $bound ms"
 }
 
 # expect_clean: the raw output holds no byte an attacker could use on a terminal, a log or a

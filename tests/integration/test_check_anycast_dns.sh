@@ -158,19 +158,30 @@ run_json_in_background() {
   "$CHECK" -H 127.0.1.6 "${Q[@]}" --count 5 --interval 300ms -t 2 --loss-critical 10 \
     --output-format=json >"$IT_SERVERS_DIR/loss.json" 2>&1 &
 }
-start=$(it_now_ms)
-CMD="$CHECK -H 127.0.1.6 ${Q[*]} --count 5 --interval 300ms -t 2 --loss-critical 10 --output-format=json"
-run_json_in_background
-check_pid=$!
-sleep 0.45
-kill -STOP -- "-${IT_SERVER_PGID[lossy]}"
-set +e
-wait "$check_pid"
-RC=$?
-set -e
-ELAPSED_MS=$(($(it_now_ms) - start))
-kill -CONT -- "-${IT_SERVER_PGID[lossy]}"
-OUT=$(<"$IT_SERVERS_DIR/loss.json")
+# loss_run: one such run; sets RC, OUT, ELAPSED_MS (a run cannot be repeated by expect_faster).
+loss_run() {
+  local start check_pid
+  start=$(it_now_ms)
+  CMD="$CHECK -H 127.0.1.6 ${Q[*]} --count 5 --interval 300ms -t 2 --loss-critical 10 --output-format=json"
+  CMD_ARGV=()
+  run_json_in_background
+  check_pid=$!
+  sleep 0.45
+  kill -STOP -- "-${IT_SERVER_PGID[lossy]}"
+  set +e
+  wait "$check_pid"
+  RC=$?
+  set -e
+  ELAPSED_MS=$(($(it_now_ms) - start))
+  kill -CONT -- "-${IT_SERVER_PGID[lossy]}"
+  OUT=$(<"$IT_SERVERS_DIR/loss.json")
+}
+loss_run
+if ((ELAPSED_MS >= 2100)); then
+  # Timed once more, as expect_faster does (see assert.sh); the assertions look at the second run.
+  echo "note [$CASE]: took $ELAPSED_MS ms (bound 2100 ms); running it again" >&2
+  loss_run
+fi
 expect_rc 2
 expect_jq "$(sub 127.0.1.6) | .facts.sent" 5
 expect_jq "$(sub 127.0.1.6) | .facts.received > 0 and .facts.received < 5" true

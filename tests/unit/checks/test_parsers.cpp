@@ -92,3 +92,13 @@ BOOST_AUTO_TEST_CASE(site_rules_put_the_sites_file_first) {
     BOOST_TEST(rules.match("xyz-1")->site == "xyz");   // then the operator's regex
     BOOST_TEST(rules.match("lhr1")->site == "lhr1");   // then the built-ins
 }
+
+BOOST_AUTO_TEST_CASE(the_deadline_counts_from_the_start_of_the_run_and_leaves_time_to_exit) {
+    using std::chrono::milliseconds;
+    anycast::plugin::CommonOptions common;
+    common.started = anycast::dns::Clock::time_point{} + std::chrono::hours{1};
+    common.timeout_seconds = 10;
+    BOOST_TEST((checks::run_deadline(common) - common.started == milliseconds{9990}));
+    common.timeout_seconds = 0.05;  // a tenth of a short timeout, not a fixed 10 ms
+    BOOST_TEST((checks::run_deadline(common) - common.started == milliseconds{45}));
+}

@@ -66,10 +66,20 @@ echo "down took $((($(date +%s%N) - start) / 1000000)) ms"
 assert_clean "after up + down"
 
 # A failed up must still be fully removable: here the delay line dies once the servers are starting,
-# so up fails with namespaces, TUNs and servers in place.
+# so up fails with namespaces, TUNs and servers in place. The stand-in waits for the first server's
+# start.log rather than a fixed time: a fixed 0.3 s once outlasted a whole fast up (415 ms, CI), so
+# up succeeded. After the first site, up still starts five servers and waits for all six to answer,
+# many times the 10 ms this polls at. It gives up after 10 s, so it never outlives the test.
 broken_dir=$(mktemp -d)
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$broken_dir"' EXIT
-printf '#!/bin/sh\nsleep 0.3\nexit 1\n' >"$broken_dir/anycast_delayline"
+cat >"$broken_dir/anycast_delayline" <<'STANDIN'
+#!/bin/bash
+for ((i = 0; i < 1000; i++)); do
+    compgen -G "$ANYCAST_LAB_DIR/*/start.log" >/dev/null && exit 1
+    sleep 0.01
+done
+exit 1
+STANDIN
 chmod +x "$broken_dir/anycast_delayline"
 if ANYCAST_LAB_DELAYLINE=$broken_dir/anycast_delayline "$LAB" up >/dev/null 2>&1; then
     fail "up with a dying delay line succeeded"

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash source-path=SCRIPTDIR
 # Real icinga2 daemons for tests/icinga, on 127.0.0.1, each in its own directory under the servers'
 # temporary directory (tests/integration/servers.sh: own process group, watchdog, stop_all cleans up).
 #
@@ -11,7 +11,29 @@
 # The REST API user is "anycast-test" with the password in ICINGA_API_PASSWORD; the config written by
 # the test must define it (icinga_api_user prints the object).
 
+#   icinga_test_begin TOOL...                 # the common start of each icinga2 test (below)
+
+ICINGA_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../integration/servers.sh
+source "$ICINGA_LIB_DIR/../integration/servers.sh"
+# shellcheck source=../integration/assert.sh
+source "$ICINGA_LIB_DIR/../integration/assert.sh"
+
 ICINGA_API_PASSWORD="anycast-test-$$"
+ICINGA_TEMPLATES=$(cd "$ICINGA_LIB_DIR/../../icinga-templates" && pwd)
+
+# icinga_test_begin TOOL...: skips (fails in CI) unless ANYCAST_CHECKS_DIR holds the built checks and
+# icinga2 and every TOOL are installed; then sets the clean-up traps and `started` (for the
+# duration line at the end).
+icinga_test_begin() {
+  ANYCAST_CHECKS_DIR=${ANYCAST_CHECKS_DIR:-}
+  [[ -n "$ANYCAST_CHECKS_DIR" && -x "$ANYCAST_CHECKS_DIR/check_anycast_dns" ]] ||
+    it_skip "ANYCAST_CHECKS_DIR='$ANYCAST_CHECKS_DIR' has no checks"
+  it_require icinga2 "$@"
+  it_traps
+  # shellcheck disable=SC2034 # read by the test that sourced this file
+  started=$SECONDS
+}
 declare -A ICINGA_DIR=()
 declare -A ICINGA_PORT=()
 

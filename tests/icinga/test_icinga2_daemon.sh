@@ -6,21 +6,9 @@
 # them. Owns 127.0.3.0/24 and ::1 on port 15330, and API port 15665.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-# shellcheck source=../integration/servers.sh
-source "$repo/tests/integration/servers.sh"
-# shellcheck source=../integration/assert.sh
-source "$repo/tests/integration/assert.sh"
 # shellcheck source=icinga_lib.sh
 source "$here/icinga_lib.sh"
-
-ANYCAST_CHECKS_DIR=${ANYCAST_CHECKS_DIR:-}
-[[ -n "$ANYCAST_CHECKS_DIR" && -x "$ANYCAST_CHECKS_DIR/check_anycast_dns" ]] ||
-  it_skip "ANYCAST_CHECKS_DIR='$ANYCAST_CHECKS_DIR' has no checks"
-ICINGA_TEMPLATES=$repo/icinga-templates
-it_require icinga2 curl jq nsd nsd-checkconf unbound unbound-checkconf drill setsid
-it_traps
-started=$SECONDS
+icinga_test_begin curl jq nsd nsd-checkconf unbound unbound-checkconf drill setsid
 
 P=15330
 SERIAL=2024070101

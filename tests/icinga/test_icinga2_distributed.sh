@@ -7,21 +7,9 @@
 # Owns 127.0.4.0/24 port 15340 and API ports 15670/15671.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-# shellcheck source=../integration/servers.sh
-source "$repo/tests/integration/servers.sh"
-# shellcheck source=../integration/assert.sh
-source "$repo/tests/integration/assert.sh"
 # shellcheck source=icinga_lib.sh
 source "$here/icinga_lib.sh"
-
-ANYCAST_CHECKS_DIR=${ANYCAST_CHECKS_DIR:-}
-[[ -n "$ANYCAST_CHECKS_DIR" && -x "$ANYCAST_CHECKS_DIR/check_anycast_dns" ]] ||
-  it_skip "ANYCAST_CHECKS_DIR='$ANYCAST_CHECKS_DIR' has no checks"
-ICINGA_TEMPLATES=$repo/icinga-templates
-it_require icinga2 curl jq nsd nsd-checkconf drill setsid
-it_traps
-started=$SECONDS
+icinga_test_begin curl jq nsd nsd-checkconf drill setsid
 
 P=15340
 start_nsd ams1 127.0.4.1 $P ams1 ams1 2024080101

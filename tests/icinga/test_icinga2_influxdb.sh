@@ -6,21 +6,9 @@
 # return series. Owns 127.0.5.0/24 port 15350, InfluxDB ports 15686 (HTTP) and 15688 (RPC), API 15675.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-# shellcheck source=../integration/servers.sh
-source "$repo/tests/integration/servers.sh"
-# shellcheck source=../integration/assert.sh
-source "$repo/tests/integration/assert.sh"
 # shellcheck source=icinga_lib.sh
 source "$here/icinga_lib.sh"
-
-ANYCAST_CHECKS_DIR=${ANYCAST_CHECKS_DIR:-}
-[[ -n "$ANYCAST_CHECKS_DIR" && -x "$ANYCAST_CHECKS_DIR/check_anycast_dns" ]] ||
-  it_skip "ANYCAST_CHECKS_DIR='$ANYCAST_CHECKS_DIR' has no checks"
-ICINGA_TEMPLATES=$repo/icinga-templates
-it_require icinga2 influxd influx curl jq nsd nsd-checkconf drill setsid
-it_traps
-started=$SECONDS
+icinga_test_begin influxd influx curl jq nsd nsd-checkconf drill setsid
 
 P=15350
 INFLUX_HTTP=15686

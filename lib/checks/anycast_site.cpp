@@ -327,11 +327,12 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         const std::string& problems = findings.text();
         const auto serial = soa_serial(answer);
         check.state = state;
-        check.summary = (problems.empty() ? "" : problems + " - ") + "site " + site +
-                        (match ? " (identity " + probe.identity.describe() + ", rule: " + match->rule + ")"
-                               : " (identity " + probe.identity.describe() + ")") +
-                        note + ", rtt " + format_ms(rtt_ms) + " ms" +
-                        (serial ? ", serial " + std::to_string(*serial) : "");
+        check.summary = findings.before(
+            "site " + site +
+            (match ? " (identity " + probe.identity.describe() + ", rule: " + match->rule + ")"
+                   : " (identity " + probe.identity.describe() + ")") +
+            note + ", rtt " + format_ms(rtt_ms) + " ms" +
+            (serial ? ", serial " + std::to_string(*serial) : ""));
         if (match) {
             check.set_fact("site", match->site);
             check.set_fact("site_rule", match->rule);
@@ -419,10 +420,9 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
             const State state = findings.state();
             const std::string& problems = findings.text();
             address_check.state = state;
-            address_check.summary = (problems.empty() ? "" : problems + " - ") + "identity " +
-                                    probe.identity.describe() + (match ? "" : " (not verifiable)") +
-                                    ", rtt " + format_ms(rtt_ms) + " ms" +
-                                    (serial ? ", serial " + std::to_string(*serial) : "");
+            address_check.summary = findings.before(
+                "identity " + probe.identity.describe() + (match ? "" : " (not verifiable)") + ", rtt " +
+                format_ms(rtt_ms) + " ms" + (serial ? ", serial " + std::to_string(*serial) : ""));
             address_check.set_fact("identity_verified", match.has_value() && match->site == entry.code);
             if (probe.identity.value) {
                 address_check.set_fact("identity", *probe.identity.value);

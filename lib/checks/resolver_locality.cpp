@@ -259,7 +259,6 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
     plan.count = config.count;
     plan.identity_order = order.library;
     // Measured queries, who-am-I names and the direct comparison all go out in one engine run.
-    const std::vector<dns::Endpoint>& endpoints = resolvers;
     std::optional<dns::Endpoint> direct;
     if (config.compare_direct) {
         direct = dns::parse_ip_literal(*config.compare_direct, config.port);
@@ -291,7 +290,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
         }
     }
     std::vector<dns::QueryResult> side_results;
-    std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline, side_jobs, &side_results);
+    std::vector<AddressProbe> probes = probe_addresses(resolvers, plan, deadline, side_jobs, &side_results);
     const std::span<const dns::QueryResult> whoami_results(side_results.data(), whoami_jobs);
     std::optional<AddressProbe> direct_probe;
     if (direct) {

@@ -100,7 +100,9 @@ std::optional<SiteMatch> make_match(std::string_view site, std::string_view rule
     if (!is_site_code(site)) {
         return std::nullopt;
     }
-    return SiteMatch{std::string(site), std::string(rule)};
+    // Until the shipped rules file says where each scheme's sites are, the place is what the
+    // site code's first three letters name in the airport table, as before.
+    return SiteMatch{std::string(site), std::string(rule), iata_of_site(site), {}};
 }
 
 std::optional<SiteMatch> root_servers_org(const std::vector<std::string_view>& labels) {

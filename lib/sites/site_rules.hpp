@@ -12,8 +12,13 @@ namespace anycast::sites {
 // Which site a server identity names, and which rule said so (shown to the operator, e.g.
 // "site lax1a (rule: root-servers.org)").
 struct SiteMatch {
-    std::string site;  // a site code (see is_site_code), lower case
+    std::string site;  // a site code (see is_site_code), lower case: "mad1f", "ams1", "fra3"
     std::string rule;  // "sites file", "site-regex #2", or a built-in rule's name below
+    // The place of the site: an IATA metropolitan or airport code, upper case ("MAD"), set only
+    // when the rule is sure of it (a wrong place is worse than none). Coordinates come from the
+    // airport table or the sites file's loc=.
+    std::optional<std::string> location{};
+    std::string operator_name{};  // whose naming scheme matched: "F-root (ISC)"; empty when generic
 };
 
 // A site code: [a-z0-9][a-z0-9_-]*, at most 63 characters. Everything a rule returns is one, so

@@ -1,0 +1,106 @@
+#include "plugin/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "plugin/error.hpp"
+#include "plugin/fd.hpp"
+
+namespace anycast::plugin {
+namespace {
+
+std::string file_kind(mode_t mode) {
+    if (S_ISFIFO(mode)) {
+        return "a FIFO";
+    }
+    if (S_ISCHR(mode)) {
+        return "a character device";
+    }
+    if (S_ISBLK(mode)) {
+        return "a block device";
+    }
+    if (S_ISDIR(mode)) {
+        return "a directory";
+    }
+    if (S_ISSOCK(mode)) {
+        return "a socket";
+    }
+    return "not a regular file";
+}
+
+std::string size_text(std::size_t bytes) {
+    if (bytes >= (std::size_t{1} << 20) && bytes % (std::size_t{1} << 20) == 0) {
+        return std::to_string(bytes >> 20) + " MiB";
+    }
+    if (bytes >= 1024 && bytes % 1024 == 0) {
+        return std::to_string(bytes >> 10) + " KiB";
+    }
+    return std::to_string(bytes) + " bytes";
+}
+
+FileContents failure(std::string message, bool missing = false) {
+    return {std::nullopt, FileReadError{std::move(message), missing}};
+}
+
+}  // namespace
+
+FileContents read_regular_file(const std::string& path, std::size_t max_bytes) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (!fd) {
+        const int error = errno;
+        return failure(std::strerror(error), error == ENOENT);
+    }
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0) {
+        return failure(std::strerror(errno));
+    }
+    if (!S_ISREG(info.st_mode)) {
+        const std::string kind = file_kind(info.st_mode);
+        return failure(kind == "not a regular file" ? kind : "is " + kind + ", not a regular file");
+    }
+    if (static_cast<std::size_t>(info.st_size) > max_bytes) {
+        return failure("larger than " + size_text(max_bytes));
+    }
+    std::string text;
+    text.resize(static_cast<std::size_t>(info.st_size));
+    std::size_t filled = 0;
+    // A file can grow while we read it: read until EOF, but never past the cap.
+    for (;;) {
+        if (filled == text.size()) {
+            if (text.size() >= max_bytes + 1) {
+                return failure("larger than " + size_text(max_bytes));
+            }
+            text.resize(std::min(max_bytes + 1, std::max<std::size_t>(text.size() * 2, 4096)));
+        }
+        const ssize_t got = ::read(fd.get(), text.data() + filled, text.size() - filled);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return failure(std::strerror(errno));
+        }
+        if (got == 0) {
+            break;
+        }
+        filled += static_cast<std::size_t>(got);
+    }
+    if (filled > max_bytes) {
+        return failure("larger than " + size_text(max_bytes));
+    }
+    text.resize(filled);
+    return {std::move(text), std::nullopt};
+}
+
+std::string read_input_file(const std::string& path, const std::string& what, std::size_t max_bytes) {
+    FileContents contents = read_regular_file(path, max_bytes);
+    if (!contents.text) {
+        throw InputError(what + " " + path + ": " + contents.error->message);
+    }
+    return std::move(*contents.text);
+}
+
+}  // namespace anycast::plugin

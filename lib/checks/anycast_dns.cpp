@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 
 #include "checks/probe.hpp"
 #include "checks/shared.hpp"
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
 #include "plugin/number.hpp"
+#include "plugin/regex.hpp"
 
 namespace anycast::checks {
 namespace {
@@ -17,14 +17,6 @@ using plugin::ArgKind;
 using plugin::CheckResult;
 using plugin::State;
 using plugin::Subcheck;
-
-std::regex compile_regex(const std::string& pattern, std::string_view option) {
-    try {
-        return std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& error) {
-        throw InputError(std::string(option) + ": '" + pattern + "' is not a valid regular expression");
-    }
-}
 
 double statistic(const RttStats& stats, RttStatistic which) {
     switch (which) {
@@ -54,8 +46,8 @@ std::string_view statistic_name(RttStatistic which) {
 struct Plan {
     ProbePlan probe;
     std::uint16_t expected_rcode = 0;
-    std::optional<std::regex> answer_regex;
-    std::optional<std::regex> identity_regex;
+    std::optional<plugin::Regex> answer_regex;  // RE2: rdata and identities come from the network
+    std::optional<plugin::Regex> identity_regex;
 };
 
 Plan make_plan(const AnycastDnsConfig& config) {
@@ -82,10 +74,11 @@ Plan make_plan(const AnycastDnsConfig& config) {
     }
     plan.expected_rcode = dns::parse_rcode(config.expect_rcode);
     if (config.expect_regex) {
-        plan.answer_regex = compile_regex(*config.expect_regex, "--expect-regex");
+        plan.answer_regex = plugin::Regex::compile(*config.expect_regex, plugin::RegexCase::sensitive, "--expect-regex");
     }
     if (config.expect_identity) {
-        plan.identity_regex = compile_regex(*config.expect_identity, "--expect-identity");
+        plan.identity_regex = plugin::Regex::compile(*config.expect_identity, plugin::RegexCase::sensitive,
+                                                     "--expect-identity");
     }
     return plan;
 }
@@ -117,7 +110,7 @@ Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const Ad
     if (plan.answer_regex) {
         const bool matched =
             std::any_of(response.answer.begin(), response.answer.end(),
-                        [&](const dns::Record& r) { return std::regex_search(r.rdata, *plan.answer_regex); });
+                        [&](const dns::Record& r) { return plan.answer_regex->search(r.rdata); });
         if (!matched) {
             findings.add(State::critical, "no answer record matches --expect-regex");
         }
@@ -132,7 +125,7 @@ Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const Ad
     }
     if (plan.identity_regex) {
         const auto& identity = probe.identity.value;
-        if (!identity || !std::regex_search(*identity, *plan.identity_regex)) {
+        if (!identity || !plan.identity_regex->search(*identity)) {
             findings.add(State::critical,
                          "identity " + probe.identity.describe() + " does not match --expect-identity");
         }
@@ -337,7 +330,7 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
                 true},
                [&config](std::string_view value) { config.expect.emplace_back(value); });
     parser.add({"expect-regex", 0, ArgKind::required, "REGEX",
-                "Some answer record's RDATA (presentation form) must match this ECMAScript regex."},
+                "Some answer record's RDATA (presentation form) must match this regex (RE2 syntax: linear time, no backreferences)."},
                [&config](std::string_view value) { config.expect_regex = std::string(value); });
     parser.add({"expect-identity", 0, ArgKind::required, "REGEX",
                 "The identity of the instance that answered must match this regex."},

@@ -63,7 +63,7 @@ struct SerialReading {
 
 bool SitePattern::matches(std::string_view site) const {
     if (regex) {
-        return std::regex_match(site.begin(), site.end(), *regex);
+        return regex->full_match(site);
     }
     return std::find(codes.begin(), codes.end(), site) != codes.end();
 }
@@ -91,9 +91,10 @@ SitePattern parse_site_pattern(std::string_view text) {
         return pattern;
     }
     try {
-        pattern.regex.emplace(std::string(text), std::regex::ECMAScript | std::regex::icase);
-    } catch (const std::regex_error&) {
-        throw InputError("'" + std::string(text) + "' is neither a list of site codes nor a valid regex");
+        pattern.regex = plugin::Regex::compile(text, plugin::RegexCase::insensitive, "site pattern");
+    } catch (const InputError& error) {
+        throw InputError("'" + std::string(text) + "' is neither a list of site codes nor a valid regex (" +
+                         error.what() + ")");
     }
     return pattern;
 }

@@ -5,23 +5,23 @@
 //                 fault and a server fault can be told apart)?
 //   consistency - do all sites serve the same zone serial, or is one stale?
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "checks/anycast_dns.hpp"
 #include "dns/endpoint.hpp"
 #include "plugin/options.hpp"
+#include "plugin/regex.hpp"
 #include "plugin/result.hpp"
 #include "sites/sites_file.hpp"
 
 namespace anycast::checks {
 
 // --expect-site / --forbid-site: a comma-separated list of site codes ("ams1,lhr1"), or else an
-// ECMAScript regex that must match the whole site code ("(ams|lhr)[0-9]+").
+// regex (RE2 syntax) that must match the whole site code ("(ams|lhr)[0-9]+").
 struct SitePattern {
     std::vector<std::string> codes;
-    std::optional<std::regex> regex;
+    std::optional<plugin::Regex> regex;
     std::string text;
     bool matches(std::string_view site) const;
 };

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 
+#include "checks/dnssec_check.hpp"
 #include "checks/probe.hpp"
 #include "checks/shared.hpp"
 #include "plugin/error.hpp"
@@ -84,6 +86,35 @@ Plan make_plan(const AnycastDnsConfig& config) {
 }
 
 // Judges what one address answered; returns every finding worse than OK.
+// --dnssec: the answer's RRSIG verified against the signer's DNSKEY set fetched from the same
+// address (a CNAME when that is what answers the name). Adds the finding and a child subcheck.
+void judge_answer_signature(const AnycastDnsConfig& config, const Plan& plan, const dns::Response& response,
+                            const dns::Response* dnskey, std::int64_t now, Findings& findings,
+                            Subcheck& check) {
+    const auto& question = plan.probe.spec.question;
+    std::uint16_t type = question.type;
+    const bool has_rrset = std::any_of(response.answer.begin(), response.answer.end(),
+                                       [&](const dns::Record& r) { return r.type == question.type; });
+    if (!has_rrset) {
+        type = 5;  // CNAME
+    }
+    static const std::vector<dns::Record> no_keys;
+    const auto& keys = dnskey != nullptr && dnskey->rcode == 0 ? dnskey->answer : no_keys;
+    const dns::RrsetVerification verification =
+        dns::verify_rrset(response.answer, question.name, type, keys, now);
+    if (verification.status == dns::SignatureStatus::no_rrset ||
+        verification.status == dns::SignatureStatus::no_signature) {
+        return;  // nothing answered the name, or no RRSIG: judged by the caller already
+    }
+    const std::string label = check.name.empty() ? "answer" : check.name;
+    Subcheck signature =
+        judge_signature(dns::rr_type_name(type), verification, now, config.rrsig, label + "_rrsig_left");
+    if (signature.state != State::ok) {
+        findings.add(signature.state, signature.summary);
+    }
+    check.children.push_back(std::move(signature));
+}
+
 Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const AddressProbe& probe,
                       const dns::QueryResult& answer) {
     Findings findings;
@@ -134,7 +165,7 @@ Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const Ad
 }
 
 Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptions& common, const Plan& plan,
-                       const AddressProbe& probe) {
+                       const AddressProbe& probe, const dns::Response* dnskey, std::int64_t now) {
     Subcheck check;
     check.name = probe.endpoint.display(config.port);
     const std::string label = probe.endpoint.display();
@@ -163,6 +194,16 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
     const RttStats rtt = *probe.rtt();
     const double judged_ms = statistic(rtt, config.rtt_statistic);
     Findings findings = judge_answer(config, plan, probe, *answer);
+    if (config.dnssec) {
+        Subcheck signature_holder;
+        signature_holder.name = label;
+        judge_answer_signature(config, plan, response, dnskey, now, findings, signature_holder);
+        for (Subcheck& child : signature_holder.children) {
+            check.perfdata.insert(check.perfdata.end(), child.perfdata.begin(), child.perfdata.end());
+            child.perfdata.clear();  // once, on the address, beside its rtt and loss
+            check.children.push_back(std::move(child));
+        }
+    }
     const State rtt_state = config.rtt.evaluate(judged_ms / 1000.0);
     if (rtt_state != State::ok) {
         findings.add(rtt_state, "rtt " + std::string(statistic_name(config.rtt_statistic)) + " " +
@@ -234,6 +275,45 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
     return check;
 }
 
+// The DNSKEY set of the zone that signed each address's answer, asked of that same address (a
+// second, short run: the signer is only known from the answer). nullopt where there is none.
+std::vector<std::optional<dns::Response>> fetch_signer_keys(const Plan& plan,
+                                                            const std::vector<AddressProbe>& probes,
+                                                            dns::Clock::time_point deadline) {
+    std::vector<std::optional<dns::Response>> keys(probes.size());
+    std::vector<dns::QueryJob> jobs;
+    std::vector<std::size_t> owners;
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+        const dns::QueryResult* answer = probes[i].first_answer();
+        if (answer == nullptr) {
+            continue;
+        }
+        const auto& records = answer->response->answer;
+        auto signer = dns::rrsig_signer(records, plan.probe.spec.question.type);
+        if (!signer) {
+            signer = dns::rrsig_signer(records, 5);  // CNAME
+        }
+        if (!signer) {
+            continue;
+        }
+        try {
+            auto job = dnskey_jobs(std::span(&probes[i].endpoint, 1), *signer, plan.probe.spec);
+            jobs.push_back(std::move(job.front()));
+            owners.push_back(i);
+        } catch (const InputError&) {
+            continue;  // a signer name we cannot ask for: verification will say "no DNSKEY"
+        }
+    }
+    if (jobs.empty()) {
+        return keys;
+    }
+    std::vector<dns::QueryResult> results = dns::run_queries(jobs, deadline);
+    for (std::size_t j = 0; j < results.size() && j < owners.size(); ++j) {
+        keys[owners[j]] = std::move(results[j].response);
+    }
+    return keys;
+}
+
 }  // namespace
 
 bool FailLimit::reached(std::size_t failed, std::size_t total) const {
@@ -300,8 +380,12 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
                        throw InputError("'" + std::string(value) + "' is below 512, the smallest EDNS size");
                    }
                });
-    parser.add_flag({"dnssec", 0, ArgKind::none, "", "Set the DO bit and require an RRSIG for the answer."},
+    parser.add_flag({"dnssec", 0, ArgKind::none, "",
+                     "Set the DO bit, require an RRSIG for the answer and verify it against the signer's "
+                     "DNSKEY set asked of the same address; its time left is held against "
+                     "--rrsig-warning/--rrsig-critical."},
                     config.dnssec);
+    add_rrsig_options(parser, config.rrsig);
     parser.add_flag({"rd", 0, ArgKind::none, "",
                      "Set RD (recursion desired), for querying resolvers. Off by default: an authoritative "
                      "service is asked as a resolver would ask it."},
@@ -375,6 +459,10 @@ plugin::CheckResult run_anycast_dns(const AnycastDnsConfig& config, const plugin
     const std::vector<dns::Endpoint> endpoints =
         resolve_targets(config.hosts, config.port, config.family, deadline);
     const std::vector<AddressProbe> probes = probe_addresses(endpoints, plan.probe, deadline);
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    const std::vector<std::optional<dns::Response>> dnskeys =
+        config.dnssec ? fetch_signer_keys(plan, probes, deadline)
+                      : std::vector<std::optional<dns::Response>>();
 
     CheckResult result;
     result.label = "ANYCAST DNS";
@@ -384,7 +472,9 @@ plugin::CheckResult run_anycast_dns(const AnycastDnsConfig& config, const plugin
     const AddressProbe* slowest = nullptr;
     double slowest_ms = -1;
     for (const AddressProbe& probe : probes) {
-        result.subchecks.push_back(judge_address(config, common, plan, probe));
+        const std::size_t index = result.subchecks.size();
+        const dns::Response* keys = index < dnskeys.size() && dnskeys[index] ? &*dnskeys[index] : nullptr;
+        result.subchecks.push_back(judge_address(config, common, plan, probe, keys, now));
         const Subcheck& check = result.subchecks.back();
         if (check.state == State::critical) {
             ++failed;

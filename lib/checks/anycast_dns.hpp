@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/dnssec_findings.hpp"
 #include "dns/endpoint.hpp"
 #include "plugin/options.hpp"
 #include "plugin/result.hpp"
@@ -33,6 +34,7 @@ struct AnycastDnsConfig {
     bool no_tcp_fallback = false;
     int edns_size = 1232;
     bool dnssec = false;
+    DurationThresholds rrsig{default_rrsig_warning, default_rrsig_critical};  // for --dnssec
     bool recursion_desired = false;
     int count = 1;
     double interval_seconds = 0.01;

@@ -59,6 +59,26 @@ struct SerialReading {
     std::uint32_t serial;
 };
 
+// --behind-warning/--behind-critical: how long `who` has been lagging, as the state file remembers.
+void judge_lag_age(const AnycastSiteConfig& config, Subcheck& lag_check, const std::string& who, bool lagging,
+                   std::int64_t now, dns::Clock::time_point deadline,
+                   std::vector<std::string>& headline_problems) {
+    const LagMemory memory =
+        remember_lag(*config.state_file, who, lagging, now, config.flap_window_seconds, deadline);
+    if (memory.error) {
+        if (!config.state_optional) {
+            throw InputError("state file " + *config.state_file + ": " + *memory.error +
+                             " (use --state-optional to go on without it)");
+        }
+        return;
+    }
+    Subcheck age = judge_behind_age("site " + who, memory.lagging_since, now, config.dnssec.behind);
+    if (age.state != State::ok) {
+        headline_problems.push_back(age.summary);
+    }
+    lag_check.children.push_back(std::move(age));
+}
+
 }  // namespace
 
 bool SitePattern::matches(std::string_view site) const {
@@ -185,6 +205,7 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
                    config.identity = value;
                });
     parser.add_flag({"tcp", 0, ArgKind::none, "", "Query over TCP instead of UDP."}, config.tcp);
+    add_site_dnssec_options(parser, config.dnssec);
     add_threshold_options(parser, config.rtt, plugin::UnitFamily::duration,
                           "response time of every address (seconds; or 50ms)");
     return parser;
@@ -201,6 +222,9 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     if (config.flap_warning && !config.state_file) {
         throw InputError("--flap-warning needs --state-file");
     }
+    if ((config.dnssec.behind.warning || config.dnssec.behind.critical) && !config.state_file) {
+        throw InputError("--behind-warning/--behind-critical need --state-file");
+    }
     for (std::size_t i = 0; i < config.sites.size(); ++i) {
         for (std::size_t k = 0; k < i; ++k) {
             if (config.sites[k].code == config.sites[i].code) {
@@ -213,6 +237,7 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     ProbePlan plan;
     plan.spec.question = dns::make_question(config.zone, "SOA", "IN");
     plan.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;
+    plan.spec.dnssec_ok = config.dnssec.mode != DnssecMode::off;
     plan.identity_order = identity::parse_methods(config.identity);
 
     std::vector<Target> targets;
@@ -232,7 +257,18 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     for (const Target& target : targets) {
         endpoints.push_back(target.endpoint);
     }
-    const std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline);
+    // The DNSKEY set of every address rides along in the same run: no extra round trip.
+    const std::vector<dns::QueryJob> key_jobs = config.dnssec.mode == DnssecMode::off
+                                                    ? std::vector<dns::QueryJob>()
+                                                    : dnskey_jobs(endpoints, config.zone, plan.spec);
+    std::vector<dns::QueryResult> key_results;
+    const std::vector<AddressProbe> probes =
+        probe_addresses(endpoints, plan, deadline, key_jobs, &key_results);
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    std::vector<DnssecServer> dnssec_servers;
+    const auto key_answer = [&key_results](std::size_t t) -> const dns::Response* {
+        return t < key_results.size() && key_results[t].response ? &*key_results[t].response : nullptr;
+    };
 
     CheckResult result;
     result.label = "ANYCAST SITE";
@@ -271,6 +307,8 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         const double rtt_ms = probe.rtt()->max_ms;
         const auto match = probe.identity.value ? rules.match(*probe.identity.value) : std::nullopt;
         const std::string site = site_text(match);
+        dnssec_servers.push_back({probe.endpoint.display(config.port) + " (site " + site + ")",
+                                  probe.endpoint.display(), &*answer->response, key_answer(t)});
         Findings findings;
         bool expected = true;
         if (config.expect_site && (!match || !config.expect_site->matches(match->site))) {
@@ -405,6 +443,11 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
             const double rtt_ms = probe.rtt()->max_ms;
             const auto serial = soa_serial(answer);
             const auto match = probe.identity.value ? rules.match(*probe.identity.value) : std::nullopt;
+            const bool one_address = entry.addresses.size() == 1;
+            dnssec_servers.push_back(
+                {"site " + entry.code + (one_address ? "" : " " + probe.endpoint.display(config.port)),
+                 entry.code + (one_address ? "" : "_" + probe.endpoint.display()), &*answer->response,
+                 key_answer(t)});
             Findings findings;
             if (answer->response->rcode != 0 || !serial) {
                 findings.add(State::critical, "rcode " + dns::rcode_name(answer->response->rcode) +
@@ -544,6 +587,16 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
                                                      std::to_string(*reference));
                 lag_check.set_fact("serial", static_cast<std::int64_t>(reading.serial));
                 lag_check.set_fact("serial_lag", *lag);
+                lag_check.perfdata.push_back({reading.who + "_serial_lag",
+                                              static_cast<double>(*lag),
+                                              "",
+                                              config.serial_lag.warning,
+                                              config.serial_lag.critical,
+                                              {},
+                                              {}});
+                if (config.state_file && !config.sites.empty()) {
+                    judge_lag_age(config, lag_check, reading.who, *lag > 0, now, deadline, headline_problems);
+                }
                 if (lag_check.state != State::ok) {
                     stale.push_back("site " + reading.who + (*lag > 0 ? " stale: " : " out of step: ") +
                                     lag_check.summary);
@@ -570,6 +623,22 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         result.subchecks.push_back(std::move(consistency));
     } else if (consistency.state != State::ok) {
         result.subchecks.push_back(std::move(consistency));
+    }
+
+    // DNSSEC: every server against its own DNSKEYs, and the key sets against each other. The
+    // critical findings lead the first line, the rest follow the other problems.
+    std::vector<DnssecProblem> dnssec_problems;
+    for (Subcheck& check : judge_dnssec_servers(dnssec_servers, config.zone, config.dnssec.mode, now,
+                                                config.dnssec.rrsig, &dnssec_problems)) {
+        result.subchecks.push_back(std::move(check));
+    }
+    auto lead = headline_problems.begin();
+    for (DnssecProblem& problem : dnssec_problems) {
+        if (problem.state == State::critical) {
+            lead = std::next(headline_problems.insert(lead, std::move(problem.text)));
+        } else {
+            headline_problems.push_back(std::move(problem.text));
+        }
     }
 
     std::string summary;

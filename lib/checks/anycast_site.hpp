@@ -3,12 +3,14 @@
 //   catchment   - from here, which site answers each anycast address, and should it?
 //   sites       - is every site up and itself, asked on its own unicast addresses (so a routing
 //                 fault and a server fault can be told apart)?
-//   consistency - do all sites serve the same zone serial, or is one stale?
+//   consistency - do all sites serve the same zone serial, or is one stale (and for how long)?
+//   dnssec      - does every site serve valid signatures, made by the same key set?
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checks/anycast_dns.hpp"
+#include "checks/dnssec_check.hpp"
 #include "dns/endpoint.hpp"
 #include "plugin/options.hpp"
 #include "plugin/regex.hpp"
@@ -48,6 +50,7 @@ struct AnycastSiteConfig {
     std::string identity = "nsid,hostname.bind,id.server";
     plugin::Thresholds rtt;
     bool tcp = false;
+    DnssecOptions dnssec;  // issue 16: signatures per site and per anycast address
 };
 
 plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plugin::CommonOptions& common);

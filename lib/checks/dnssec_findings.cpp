@@ -330,8 +330,8 @@ Subcheck judge_key_sets(std::span<const KeySetReading> readings) {
                       (overlaps ? " (rollover not complete there)" : " (no key in common)"));
     }
     if (odd.empty()) {
-        check.summary =
-            "same DNSKEY set (" + dns::key_tags_text(ref) + ") at all " + std::to_string(readings.size());
+        check.summary = "same DNSKEY set (" + dns::key_tags_text(ref) + ") at all " +
+                        std::to_string(readings.size()) + " servers";
         return check;
     }
     for (const std::string& text : odd) {

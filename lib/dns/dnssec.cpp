@@ -185,6 +185,20 @@ RrsetVerification verify_rrset(std::span<const Record> section, std::string_view
     return result;
 }
 
+std::optional<std::string> rrsig_signer(std::span<const Record> section, std::uint16_t type) {
+    for (const Record& record : section) {
+        if (record.type != type_rrsig || record.rrsig_type_covered != type) {
+            continue;
+        }
+        if (const LdnsRr rr = rr_from_wire(record)) {
+            if (const ldns_rdf* signer = ldns_rr_rrsig_signame(rr.get())) {
+                return rdf_text(signer);
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 std::vector<std::uint16_t> dnskey_tags(std::span<const Record> records) {
     std::vector<std::uint16_t> tags;
     for (const Record& record : records) {

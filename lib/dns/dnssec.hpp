@@ -47,6 +47,10 @@ struct RrsetVerification {
 RrsetVerification verify_rrset(std::span<const Record> section, std::string_view owner, std::uint16_t type,
                                std::span<const Record> dnskeys, std::int64_t now);
 
+// The signer name (presentation form) of the first RRSIG in `section` covering `type`: the zone
+// whose DNSKEYs verify it.
+std::optional<std::string> rrsig_signer(std::span<const Record> section, std::uint16_t type);
+
 // The key tags (RFC 4034 appendix B) of the DNSKEY records among `records`, sorted, without repeats.
 std::vector<std::uint16_t> dnskey_tags(std::span<const Record> records);
 

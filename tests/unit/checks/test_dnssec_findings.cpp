@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(a_server_summary_names_its_worst_signature) {
 BOOST_AUTO_TEST_CASE(a_different_key_set_is_named) {
     const std::vector<checks::KeySetReading> same{{"site ams1", {1, 2}}, {"site iad1", {1, 2}}};
     BOOST_TEST(checks::judge_key_sets(same).state == State::ok);
-    BOOST_TEST(checks::judge_key_sets(same).summary == "same DNSKEY set (1 2) at all 2");
+    BOOST_TEST(checks::judge_key_sets(same).summary == "same DNSKEY set (1 2) at all 2 servers");
 
     const std::vector<checks::KeySetReading> foreign{
         {"site ams1", {1, 2}}, {"site sin1", {7, 8}}, {"site iad1", {1, 2}}};

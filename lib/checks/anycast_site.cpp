@@ -307,8 +307,10 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         const double rtt_ms = probe.rtt()->max_ms;
         const auto match = probe.identity.value ? rules.match(*probe.identity.value) : std::nullopt;
         const std::string site = site_text(match);
-        dnssec_servers.push_back({probe.endpoint.display(config.port) + " (site " + site + ")",
-                                  probe.endpoint.display(), &*answer->response, key_answer(t)});
+        // "site sin1 via 192.0.2.53": the pager line starts with the site, as for a unicast address.
+        dnssec_servers.push_back(
+            {(match ? "site " + site : site) + " via " + probe.endpoint.display(config.port),
+             probe.endpoint.display(), &*answer->response, key_answer(t)});
         Findings findings;
         bool expected = true;
         if (config.expect_site && (!match || !config.expect_site->matches(match->site))) {

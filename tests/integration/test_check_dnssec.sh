@@ -95,7 +95,7 @@ expect_rc 0
 case_ "per anycast address: the instance behind the address is judged and named"
 run_check -H 127.0.16.3 "${Z[@]}"
 expect_rc 2
-expect_grep ' CRITICAL - 127\.0\.16\.3 \(site sin1\): SOA signature expires in 1d 3h'
+expect_grep ' CRITICAL - site sin1 via 127\.0\.16\.3: SOA signature expires in 1d 3h'
 
 case_ "behind: --state-file remembers since when a site lags"
 B=(-H 127.0.16.1 "${Z[@]}" "${GOOD[@]}" --site old1=127.0.16.9 --serial-lag-warning 5

@@ -25,7 +25,7 @@ dnssec_sign_site_zone() { # site zonefile
         unsigned) return 0 ;;
         good) ;;
         expiring) args=(--keys "$STATE/dnssec/keys" --inception $((now - 29 * day))
-            --expiration $((now + day + 3 * 3600))) ;;
+            --expiration $((now + day + 3 * 3600 + 600))) ;;
         corrupt) args+=(--corrupt-soa-rrsig) ;;
         other-keys) args[1]=$STATE/dnssec/other-keys ;;
         *) die "unknown DNSSEC mode '$mode' for $site" ;;

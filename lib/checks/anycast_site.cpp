@@ -123,8 +123,8 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
     plugin::OptionParser parser(
         "check_anycast_site", "-H ANYCAST [-H ANYCAST]... --zone ZONE [--site CODE=ADDR...] [options]",
         "Tells which site of an anycast DNS service answers here (catchment), whether every site is up "
-        "and is itself when asked on its own unicast addresses, and whether all sites serve the same "
-        "zone serial.");
+        "and is itself when asked on its own unicast addresses, whether all sites serve the same "
+        "zone serial, and whether each serves valid signatures made by the same key set.");
     add_common_options(parser, common);
     config.serial_lag.warning = plugin::parse_range("0", plugin::UnitFamily::plain);
     add_host_options(parser, config.hosts, config.family, "ANYCAST",
@@ -132,7 +132,8 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
                      "Repeatable.");
     add_port_option(parser, config.port, "Port of every address (default 53).");
     parser.add({"zone", 'z', ArgKind::required, "ZONE",
-                "Zone served by the sites (required); the measured query is ZONE SOA, with NSID."},
+                "Zone served by the sites (required); the measured query is ZONE SOA, with NSID (and the DO "
+                "bit, with a DNSKEY query beside it, unless --dnssec off)."},
                [&config](std::string_view value) {
                    dns::make_question(value, "SOA", "IN");
                    config.zone = value;

@@ -20,7 +20,7 @@ void add_duration(plugin::OptionParser& parser, const std::string& name, std::op
 void add_rrsig_options(plugin::OptionParser& parser, DurationThresholds& rrsig) {
     add_duration(parser, "rrsig-warning", rrsig.warning,
                  "WARNING when an RRSIG (SOA, DNSKEY, or the answer's) has less than this left before it "
-                 "expires: 5d, 36h, 2d12h, 90m or seconds (default 5d).");
+                 "expires: 5d, 36h, 2d12h, 90m or seconds (default 4d).");
     add_duration(parser, "rrsig-critical", rrsig.critical,
                  "CRITICAL when less than this is left (default 2d).");
 }

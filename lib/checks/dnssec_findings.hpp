@@ -34,8 +34,10 @@ struct DurationThresholds {
     std::optional<std::int64_t> warning;
     std::optional<std::int64_t> critical;
 };
-// Defaults for --rrsig-warning/--rrsig-critical (see docs/checks/check_anycast_site.md for why).
-inline constexpr std::int64_t default_rrsig_warning = 5 * 24 * 3600;
+// Defaults for --rrsig-warning/--rrsig-critical (docs/checks/check_anycast_site.md says why): below
+// what a signer that refreshes early leaves at worst, so a healthy site stays quiet, and 2 days of
+// warning before a stale site's signatures run out.
+inline constexpr std::int64_t default_rrsig_warning = 4 * 24 * 3600;
 inline constexpr std::int64_t default_rrsig_critical = 2 * 24 * 3600;
 
 // What one server (a site's unicast address, or an anycast address) showed of the zone's signatures.

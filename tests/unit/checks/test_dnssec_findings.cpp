@@ -91,7 +91,8 @@ BOOST_AUTO_TEST_CASE(time_left_against_thresholds) {
     const Case cases[] = {
         {12 * day, State::ok, "SOA signature valid for 12d (key 12345 alg 13)"},
         {5 * day, State::ok, "SOA signature valid for 5d (key 12345 alg 13)"},
-        {5 * day - 1, State::warning, "SOA signature expires in 4d 23h"},
+        {4 * day, State::ok, "SOA signature valid for 4d (key 12345 alg 13)"},
+        {4 * day - 1, State::warning, "SOA signature expires in 3d 23h"},
         {day + 3 * hour, State::critical, "SOA signature expires in 1d 3h"},
         {0, State::critical, "SOA signature expires in 0s"},
     };
@@ -102,7 +103,7 @@ BOOST_AUTO_TEST_CASE(time_left_against_thresholds) {
             BOOST_TEST(check.summary == c.summary);
             BOOST_REQUIRE(check.perfdata.size() == 1u);
             BOOST_TEST(check.perfdata[0].value == static_cast<double>(c.left));
-            BOOST_TEST(check.perfdata[0].warning->perfdata_text() == "432000:");
+            BOOST_TEST(check.perfdata[0].warning->perfdata_text() == "345600:");
         }
     }
 }

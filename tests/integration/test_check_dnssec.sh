@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # Issue 16: check_anycast_site and check_anycast_dns against real NSD and Knot serving a signed zone
 # (tests/integration/sign-zone, i.e. ldns-signzone), one server per failure a stale or badly signed
-# anycast instance shows. Addresses 127.0.16.0/24 and port 15416 belong to this test.
+# anycast instance shows. Addresses 127.0.16.0/24 belong to this test; its port is picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=servers.sh
@@ -20,23 +20,23 @@ it_workdir
 state_dir=$(mktemp -d)
 trap 'rm -rf "$state_dir"; stop_all' EXIT
 
-P=15416
+it_free_port P
 now=$(date +%s)
 day=86400
 S=2026112304
-IT_SIGN=yes start_nsd ams1 127.0.16.1 $P ams1 ams1 $S
-IT_SIGN=yes start_knot iad1 127.0.16.2 $P iad1 iad1 $S
+IT_SIGN=yes start_nsd ams1 127.0.16.1 "$P" ams1 ams1 $S
+IT_SIGN=yes start_knot iad1 127.0.16.2 "$P" iad1 iad1 $S
 # An old copy, signed 29 days ago for 30 days: 1 day 3 hours left.
 IT_SIGN="--inception $((now - 29 * day)) --expiration $((now + day + 3 * 3600 + 600))" \
-  start_nsd sin1 127.0.16.3 $P sin1 sin1 $((S - 3))
-IT_SIGN="--corrupt-soa-rrsig" start_nsd lhr1 127.0.16.4 $P lhr1 lhr1 $S
-IT_SIGN="--keys $IT_SERVERS_DIR/other-keys" start_knot fra1 127.0.16.5 $P fra1 fra1 $S
-start_nsd sto1 127.0.16.6 $P sto1 sto1 $S
+  start_nsd sin1 127.0.16.3 "$P" sin1 sin1 $((S - 3))
+IT_SIGN="--corrupt-soa-rrsig" start_nsd lhr1 127.0.16.4 "$P" lhr1 lhr1 $S
+IT_SIGN="--keys $IT_SERVERS_DIR/other-keys" start_knot fra1 127.0.16.5 "$P" fra1 fra1 $S
+start_nsd sto1 127.0.16.6 "$P" sto1 sto1 $S
 IT_SIGN="--inception $((now + 2 * 3600)) --expiration $((now + 30 * day))" \
-  start_nsd nbo1 127.0.16.7 $P nbo1 nbo1 $S
+  start_nsd nbo1 127.0.16.7 "$P" nbo1 nbo1 $S
 IT_SIGN="--inception $((now - 31 * day)) --expiration $((now - 3 * 3600))" \
-  start_knot mad1 127.0.16.8 $P mad1 mad1 $S
-IT_SIGN=yes start_knot old1 127.0.16.9 $P old1 old1 $((S - 1))
+  start_knot mad1 127.0.16.8 "$P" mad1 mad1 $S
+IT_SIGN=yes start_knot old1 127.0.16.9 "$P" old1 old1 $((S - 1))
 
 CHECK=$SITE
 Z=(-p "$P" --zone anycast.test)
@@ -111,17 +111,17 @@ expect_rc 3
 
 CHECK=$DNS
 case_ "check_anycast_dns --dnssec: the answer's RRSIG verified with the DNSKEYs of the same address"
-run_json -H 127.0.16.1 -H 127.0.16.2 -p $P -q www.anycast.test -T A --dnssec
+run_json -H 127.0.16.1 -H 127.0.16.2 -p "$P" -q www.anycast.test -T A --dnssec
 expect_rc 0
 expect_jq '[.. | objects | select(.label? | strings | endswith("_rrsig_left")) | .value > 29 * 86400] | all' true
-run_check -H 127.0.16.1 -H 127.0.16.3 -p $P -q www.anycast.test -T A --dnssec
+run_check -H 127.0.16.1 -H 127.0.16.3 -p "$P" -q www.anycast.test -T A --dnssec
 expect_rc 2
 expect_grep '127\.0\.16\.3.*A signature expires in 1d 3h'
-run_check -H 127.0.16.3 -p $P -q www.anycast.test -T A --dnssec --rrsig-warning 2d --rrsig-critical 1d
+run_check -H 127.0.16.3 -p "$P" -q www.anycast.test -T A --dnssec --rrsig-warning 2d --rrsig-critical 1d
 expect_rc 1
-run_check -H 127.0.16.5 -p $P -q www.anycast.test -T A --dnssec
+run_check -H 127.0.16.5 -p "$P" -q www.anycast.test -T A --dnssec
 expect_rc 0
-run_check -H 127.0.16.6 -p $P -q www.anycast.test -T A --dnssec
+run_check -H 127.0.16.6 -p "$P" -q www.anycast.test -T A --dnssec
 expect_rc 2
 
 finish

@@ -1,10 +1,14 @@
 // DNSSEC and freshness judgements, fed hand-made measurements: every state without a network.
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "checks/dnssec_check.hpp"
 #include "checks/dnssec_findings.hpp"
 #include "plugin/error.hpp"
 
@@ -189,4 +193,24 @@ BOOST_AUTO_TEST_CASE(how_long_a_site_has_been_behind) {
     BOOST_TEST(warn.state == State::warning);
     BOOST_TEST(warn.summary == "site sin1 behind for 2h");
     BOOST_TEST(checks::judge_behind_age("site sin1", now - 2 * day, now, age).state == State::critical);
+}
+
+BOOST_AUTO_TEST_CASE(the_state_file_remembers_since_when_a_site_lags) {
+    char directory[] = "/tmp/anycast-lag.XXXXXX";
+    BOOST_REQUIRE(mkdtemp(directory) != nullptr);
+    const std::string path = std::string(directory) + "/state";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    const auto at = [&](std::int64_t t, bool lagging) {
+        const auto memory = checks::remember_lag(path, "sin1", lagging, t, 3600, deadline);
+        BOOST_REQUIRE(!memory.error);
+        return memory.lagging_since;
+    };
+    BOOST_TEST(!at(now, false));
+    BOOST_TEST(at(now + 60, true).value() == now + 60);    // fell behind
+    BOOST_TEST(at(now + 600, true).value() == now + 60);   // still behind since then
+    BOOST_TEST(!at(now + 700, false));                     // caught up
+    BOOST_TEST(at(now + 800, true).value() == now + 800);  // behind again: a new stint
+    BOOST_TEST(checks::remember_lag(path, "ams1", true, now + 900, 3600, deadline).lagging_since.value() ==
+               now + 900);  // another site, its own memory
+    std::filesystem::remove_all(directory);
 }

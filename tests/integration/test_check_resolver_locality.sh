@@ -32,7 +32,7 @@ expect_jq '.subchecks[0].facts.distance_km < 1000' true
 expect_jq '.subchecks[0].facts.identity' fra-res1
 expect_jq '.subchecks[0].facts.identity_method' nsid
 expect_jq '.subchecks[0].facts.site' fra
-expect_jq '.subchecks[0].facts.place' FRA
+expect_jq '.subchecks[0].facts.location' FRA
 expect_jq '.subchecks[0].facts.distance_km | floor' 365
 expect_jq '.subchecks[0].facts.rtt_floor_ms | . > 3.6 and . < 3.7' true
 expect_jq '[.subchecks[0].perfdata[].label] | join(",")' "127.0.3.2_15330_rtt,127.0.3.2_15330_distance,127.0.3.2_15330_rtt_floor,127.0.3.2_15330_inflation"
@@ -78,7 +78,7 @@ case_ "a sites file places an identity the rules cannot"
 printf 'edge9 loc=SIN identity=resolver-x\n' >"$work/sites"
 run_json -H 127.0.3.4 "${Q[@]}" --location SIN --sites-file "$work/sites" --identity hostname.bind
 expect_jq '.subchecks[0].facts.site' edge9
-expect_jq '.subchecks[0].facts.place' SIN
+expect_jq '.subchecks[0].facts.location' SIN
 expect_jq '.subchecks[0].facts.distance_km' 0
 
 case_ "--expect-site and --compare-direct"

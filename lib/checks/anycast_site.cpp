@@ -694,7 +694,7 @@ void add_catchment_options(plugin::OptionParser& parser, AnycastSiteConfig& conf
                 "MAD), or a regex matching a whole site or location code."},
                [&config](std::string_view value) { config.expect_site = parse_site_pattern(value); });
     parser.add({"forbid-site", 0, ArgKind::required, "PATTERN",
-                "Sites that must not answer here (same syntax and matching as --expect-site)."},
+                "Sites that must not answer here (the syntax and matching of --expect-site)."},
                [&config](std::string_view value) { config.forbid_site = parse_site_pattern(value); });
     parser.add({"unexpected-site-state", 0, ArgKind::required, "STATE",
                 "State when an unexpected or forbidden site answers: warning (default) or critical."},
@@ -726,7 +726,7 @@ void add_sites_options(plugin::OptionParser& parser, AnycastSiteConfig& config) 
     add_site_rule_options(
         parser, config.site_options,
         "Sites file: one site per line, 'CODE ADDRESS... [loc=IATA|LAT,LON] [identity=ID]...' "
-        "(see the README). Read when the check runs, under --timeout.",
+        "(see the README), read when the check runs.",
         "Your own identity-to-site rule: a regex with a named group (?<site>...), tried before "
         "the built-in rules. Repeatable.");
     add_location_options(

@@ -296,9 +296,9 @@ plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& co
                 "matching a whole site or location code."},
                [&config](std::string_view value) { config.expect_site = parse_site_pattern(value); });
     parser.add({"unplaced-state", 0, ArgKind::required, "STATE",
-                "State when a resolver cannot be placed although --location or --expect-site asks where it "
-                "is (no rule names its site, or the site has no location): ok, warning, critical or "
-                "unknown (default unknown). The status line says what to add."},
+                "State when a resolver cannot be placed (no rule names its site, or the site has no "
+                "location) although --location or --expect-site asks where it is: ok, warning, critical "
+                "or unknown (default unknown). The status line says what to add."},
                [&config](std::string_view value) { config.unplaced_state = parse_state_value(value); });
     parser.add({"compare-direct", 0, ArgKind::required, "ADDR",
                 "Also ask this authoritative server the same query directly (no RD) and report what the "

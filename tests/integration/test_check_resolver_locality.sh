@@ -81,6 +81,22 @@ expect_jq '.subchecks[0].facts.site' edge9
 expect_jq '.subchecks[0].facts.location' SIN
 expect_jq '.subchecks[0].facts.distance_km' 0
 
+case_ "an unplaced resolver with --location is not OK, and says what to add"
+run_check -H 127.0.3.4 "${Q[@]}" --location AMS --identity hostname.bind
+expect_rc 3
+expect_grep '^RESOLVER LOCALITY UNKNOWN - 127\.0\.3\.4#15330: resolver not placed: identity resolver-x names no known site'
+run_json -H 127.0.3.4 "${Q[@]}" --location AMS --identity hostname.bind --unplaced-state warning
+expect_rc 1
+
+case_ "expect by location, and comma lists with blanks"
+run_json -H 127.0.3.4 "${Q[@]}" --location SIN --sites-file "$work/sites" --identity " hostname.bind, nsid" \
+  --expect-site "sin, ams1"
+expect_rc 0
+expect_jq '.subchecks[0].facts.site' edge9
+run_check -H 127.0.3.4 "${Q[@]}" --location SIN --sites-file "$work/sites" --identity hostname.bind --expect-site ams
+expect_rc 2
+expect_grep '^RESOLVER LOCALITY CRITICAL - 127\.0\.3\.4#15330: site edge9 is not expected \(ams\)'
+
 case_ "--expect-site and --compare-direct"
 run_json -H 127.0.3.3 "${Q[@]}" --expect-site fra --compare-direct 127.0.3.1
 expect_rc 2

@@ -414,6 +414,12 @@ void add_answer_options(plugin::OptionParser& parser, AnycastDnsConfig& config) 
                 "asked with the measured query (used when --identity lists whoami). Repeatable.",
                 true},
                [&config](std::string_view value) { config.whoami.push_back(identity::parse_whoami(value)); });
+    add_site_rule_options(
+        parser, config.site_options,
+        "Sites file (as for check_anycast_site): its identity= and loc= place the instances "
+        "that answer, for the physical-floor judgement of --location.",
+        "Your own identity-to-site rule: a regex with a named group (?<site>...), tried "
+        "before the built-in rules. Repeatable.");
     add_location_options(
         parser, config.vantage,
         "Where this vantage point is: an airport code (AMS) or LAT,LON. With it, an RTT below "

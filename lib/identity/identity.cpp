@@ -135,7 +135,8 @@ ChaosAnswer read_chaos_answer(const dns::QueryResult& result) {
         answer.outcome = *answer.value;
         return answer;
     }
-    answer.outcome = response.rcode == 0 ? "no TXT in the answer" : dns::rcode_name(response.rcode);
+    answer.outcome =
+        response.rcode == LDNS_RCODE_NOERROR ? "no TXT in the answer" : dns::rcode_name(response.rcode);
     return answer;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # check_anycast_site against real NSD and Knot instances on loopback, each one a "site" with its own
-# identity and zone serial. Addresses 127.0.2.0/24 and port 15320 belong to this test.
+# identity and zone serial. Addresses 127.0.2.0/24 belong to this test; its port is picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=servers.sh
@@ -14,18 +14,18 @@ CHECK=${CHECK_ANYCAST_SITE:-}
 it_require nsd nsd-checkconf knotd drill jq setsid
 it_traps
 
-P=15320
-start_nsd ams1 127.0.2.1 $P ams1 ams1 2026112304
-start_nsd ams1_v6 ::1 $P ams1 ams1 2026112304
-start_knot iad1 127.0.2.2 $P iad1 iad1 2026112301
-start_nsd sto1 127.0.2.3 $P sto1 sto1 2026112304
-start_nsd primary 127.0.2.4 $P primary "" 2026112305
-start_nsd wrap 127.0.2.5 $P lhr1 lhr1 4294967290
-start_nsd after_wrap 127.0.2.6 $P fra1 fra1 5
+it_free_port P
+start_nsd ams1 127.0.2.1 "$P" ams1 ams1 2026112304
+start_nsd ams1_v6 ::1 "$P" ams1 ams1 2026112304
+start_knot iad1 127.0.2.2 "$P" iad1 iad1 2026112301
+start_nsd sto1 127.0.2.3 "$P" sto1 sto1 2026112304
+start_nsd primary 127.0.2.4 "$P" primary "" 2026112305
+start_nsd wrap 127.0.2.5 "$P" lhr1 lhr1 4294967290
+start_nsd after_wrap 127.0.2.6 "$P" fra1 fra1 5
 # Two boxes with one copied configuration, and Quad9's id.server form (a site with no location).
-start_nsd copy_a 127.0.2.7 $P 0copied0 0copied0 2026112304
-start_nsd copy_b 127.0.2.8 $P 0copied0 0copied0 2026112304
-start_nsd pch 127.0.2.10 $P res860.qfra3.rrdns.pch.net res860.qfra3.rrdns.pch.net 2026112304
+start_nsd copy_a 127.0.2.7 "$P" 0copied0 0copied0 2026112304
+start_nsd copy_b 127.0.2.8 "$P" 0copied0 0copied0 2026112304
+start_nsd pch 127.0.2.10 "$P" res860.qfra3.rrdns.pch.net res860.qfra3.rrdns.pch.net 2026112304
 DOWN=127.0.2.9 # nothing listens here
 state_dir=$(mktemp -d)
 trap 'rm -rf "$state_dir"; stop_all' EXIT
@@ -119,7 +119,7 @@ run_json -H 127.0.2.1 "${Z[@]}" --state-file "$state_dir/state"
 expect_rc 0
 # The same address now answers from another box, as after a routing change.
 stop_server ams1
-start_nsd ams1b 127.0.2.1 $P sto1 sto1 2026112304
+start_nsd ams1b 127.0.2.1 "$P" sto1 sto1 2026112304
 run_json -H 127.0.2.1 "${Z[@]}" --state-file "$state_dir/state"
 expect_rc 0
 expect_jq '.subchecks[0].facts.previous_site' ams1
@@ -142,12 +142,12 @@ run_json -H 127.0.2.1 "${Z[@]}" --expect-site "lhr, fra1"
 expect_rc 1
 run_check -H 127.0.2.1 "${Z[@]}" --expect-site "ams2 , lhr"
 expect_rc 1
-expect_grep '^ANYCAST SITE WARNING - catchment 127\.0\.2\.1#15320: site ams1 is not expected \(ams2 , lhr\)'
+expect_grep "^ANYCAST SITE WARNING - catchment 127\.0\.2\.1#$P: site ams1 is not expected \(ams2 , lhr\)"
 
 case_ "unplaced: a location asked of a site with none is UNKNOWN, saying what to add"
 run_check -H 127.0.2.10 "${Z[@]}" --expect-site fra
 expect_rc 3
-expect_grep '^ANYCAST SITE UNKNOWN - catchment 127\.0\.2\.10#15320: cannot tell whether qfra3 is expected \(fra\).*add loc='
+expect_grep "^ANYCAST SITE UNKNOWN - catchment 127\.0\.2\.10#$P: cannot tell whether qfra3 is expected \(fra\).*add loc="
 run_json -H 127.0.2.10 "${Z[@]}" --expect-site fra --unplaced-state warning
 expect_rc 1
 printf 'qfra3 loc=FRA\n' >"$state_dir/pch"
@@ -160,7 +160,7 @@ case_ "an identity that maps to no listed site gets --unknown-site-state"
 printf 'ams1 127.0.2.1 loc=AMS\niad1 127.0.2.2 loc=IAD\n' >"$state_dir/two"
 run_check -H 127.0.2.3 "${Z[@]}" --sites-file "$state_dir/two" --serial-lag-warning 10
 expect_rc 1
-expect_grep '^ANYCAST SITE WARNING - catchment 127\.0\.2\.3#15320: site sto1 is not in the sites list'
+expect_grep "^ANYCAST SITE WARNING - catchment 127\.0\.2\.3#$P: site sto1 is not in the sites list"
 run_json -H 127.0.2.3 "${Z[@]}" --sites-file "$state_dir/two" --serial-lag-warning 10 --unknown-site-state critical
 expect_rc 2
 
@@ -173,7 +173,7 @@ case_ "an RTT below the physical floor for the claimed site (loopback, claimed A
 run_json -H 127.0.2.1 "${Z[@]}" --location SYD
 expect_rc 1
 expect_jq '.subchecks[0].facts.below_floor' true
-expect_jq '.summary | test("^catchment 127.0.2.1#15320: rtt .* ms is below the physical floor")' true
+expect_jq ".summary | test(\"^catchment 127.0.2.1#$P: rtt .* ms is below the physical floor\")" true
 run_json -H 127.0.2.1 "${Z[@]}" --location AMS
 expect_rc 0
 
@@ -184,7 +184,7 @@ expect_grep ' site_ams1=2;;;0 site_sto1=1;;;0'
 case_ "an anycast address that serves no SOA for the zone is CRITICAL"
 run_check -H 127.0.2.1 -p "$P" --zone not-served.test
 expect_rc 2
-expect_grep '^ANYCAST SITE CRITICAL - catchment 127\.0\.2\.1#15320: serves no SOA for not-served.test'
+expect_grep "^ANYCAST SITE CRITICAL - catchment 127\.0\.2\.1#$P: serves no SOA for not-served.test"
 
 case_ "bad input is UNKNOWN naming the problem"
 run_check "${Z[@]}" --sites-file /nonexistent
@@ -194,7 +194,7 @@ printf 'ams1 127.0.2.300\n' >"$state_dir/bad"
 run_check "${Z[@]}" --sites-file "$state_dir/bad"
 expect_rc 3
 expect_grep 'line 1'
-run_check -H 127.0.2.1 -p $P
+run_check -H 127.0.2.1 -p "$P"
 expect_rc 3
 expect_grep 'zone'
 

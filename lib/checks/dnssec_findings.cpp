@@ -386,6 +386,15 @@ std::vector<plugin::Subcheck> judge_dnssec_servers(std::span<const DnssecServer>
         plugin::Subcheck check =
             judge_server_dnssec(measurement, mode, any_signed, now, thresholds, measured[i]->perfdata_prefix);
         check.name = "dnssec " + measurement.who;
+        // What the first line says when a part is wrong: the server, then what is wrong with it.
+        for (plugin::Subcheck& child : check.children) {
+            if (child.state != plugin::State::ok) {
+                child.headline = measurement.who + ": " + child.summary;
+            }
+        }
+        if (check.children.empty() && check.state != plugin::State::ok) {
+            check.headline = measurement.who + ": " + check.summary;
+        }
         if (const plugin::State state = check.effective_state(); state != plugin::State::ok && problems) {
             problems->push_back({state, measurement.who + ": " + check.summary});
         }
@@ -396,6 +405,7 @@ std::vector<plugin::Subcheck> judge_dnssec_servers(std::span<const DnssecServer>
     }
     if (key_sets.size() >= 2) {
         plugin::Subcheck keys = judge_key_sets(key_sets);
+        keys.headline = keys.summary;
         if (keys.state != plugin::State::ok && problems) {
             problems->push_back({keys.state, keys.summary});
         }

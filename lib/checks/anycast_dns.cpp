@@ -1,8 +1,8 @@
 #include "checks/anycast_dns.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <cmath>
+#include <ctime>
 #include <functional>
 
 #include <ldns/ldns.h>
@@ -130,7 +130,8 @@ Findings judge_answer(const AnycastDnsConfig& config, const Instance& instance,
 void judge_answer_signature(const AnycastDnsConfig& config, const AddressReading& reading,
                             const dns::Response& response, Findings& findings, Subcheck& check) {
     const dns::Question& question = config.question;
-    const bool has_rrset = has_record(response, [&](const dns::Record& r) { return r.type == question.type; });
+    const bool has_rrset =
+        has_record(response, [&](const dns::Record& r) { return r.type == question.type; });
     const std::uint16_t type = has_rrset ? question.type : static_cast<std::uint16_t>(LDNS_RR_TYPE_CNAME);
     static const std::vector<dns::Record> no_keys;
     const auto& keys = reading.dnskey && reading.dnskey->rcode == 0 ? reading.dnskey->answer : no_keys;
@@ -169,15 +170,16 @@ void fetch_signer_keys(const AnycastDnsConfig& config, std::vector<AddressReadin
         }
         try {
             if (signer) {
-                jobs.push_back(std::move(dnskey_jobs(std::span(&reading.probe.endpoint, 1), *signer, spec).front()));
+                jobs.push_back(
+                    std::move(dnskey_jobs(std::span(&reading.probe.endpoint, 1), *signer, spec).front()));
                 owners.push_back(&reading);
             }
         } catch (const InputError&) {
             // a signer name we cannot ask for: verification says "no DNSKEY"
         }
     }
-    std::vector<dns::QueryResult> results = jobs.empty() ? std::vector<dns::QueryResult>()
-                                                         : dns::run_queries(jobs, deadline);
+    std::vector<dns::QueryResult> results =
+        jobs.empty() ? std::vector<dns::QueryResult>() : dns::run_queries(jobs, deadline);
     for (std::size_t j = 0; j < results.size() && j < owners.size(); ++j) {
         owners[j]->dnskey = std::move(results[j].response);
     }

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "checks/instance.hpp"
 #include "checks/dnssec_findings.hpp"
+#include "checks/instance.hpp"
 #include "checks/judge.hpp"
 #include "checks/probe.hpp"
 #include "dns/endpoint.hpp"

@@ -190,8 +190,8 @@ std::vector<SerialReading> serial_readings(const SiteMeasurements& measured, std
     return readings;
 }
 
-Subcheck judge_lag(const AnycastSiteConfig& config, const SiteMeasurements& measured, const SerialReading& reading,
-                   std::uint32_t reference) {
+Subcheck judge_lag(const AnycastSiteConfig& config, const SiteMeasurements& measured,
+                   const SerialReading& reading, std::uint32_t reference) {
     Subcheck check;
     check.name = reading.who;
     const auto lag = sites::serial_lag(reference, reading.serial);
@@ -213,8 +213,13 @@ Subcheck judge_lag(const AnycastSiteConfig& config, const SiteMeasurements& meas
     check.headline = "site " + reading.who + (*lag > 0 ? " stale: " : " out of step: ") + check.summary;
     check.set_fact("serial", static_cast<std::int64_t>(reading.serial));
     check.set_fact("serial_lag", *lag);
-    check.perfdata.push_back({reading.who + "_serial_lag", static_cast<double>(*lag), "",
-                              config.serial_lag.warning, config.serial_lag.critical, {}, {}});
+    check.perfdata.push_back({reading.who + "_serial_lag",
+                              static_cast<double>(*lag),
+                              "",
+                              config.serial_lag.warning,
+                              config.serial_lag.critical,
+                              {},
+                              {}});
     const auto behind = std::find_if(measured.behind.begin(), measured.behind.end(),
                                      [&](const auto& entry) { return entry.first == reading.who; });
     if (behind != measured.behind.end() && !behind->second.error) {
@@ -280,7 +285,8 @@ void remember_behind(const AnycastSiteConfig& config, SiteMeasurements& measured
         reference = primary.value_or(0);
     } else {
         for (const SerialReading& reading : readings) {
-            if (!have_reference || sites::compare_serials(reading.serial, reference) == sites::SerialOrder::greater) {
+            if (!have_reference ||
+                sites::compare_serials(reading.serial, reference) == sites::SerialOrder::greater) {
                 reference = reading.serial;
                 have_reference = true;
             }
@@ -639,10 +645,10 @@ std::vector<Subcheck> judge_dnssec(const AnycastSiteConfig& config, const SiteMe
         const bool one_address = site.addresses.size() == 1;
         for (std::size_t a = 0; a < site.addresses.size(); ++a) {
             const dns::Endpoint& endpoint = site.addresses[a].probe.endpoint;
-            servers.push_back({"site " + site.site.code + (one_address ? "" : " " + endpoint.display(config.port)),
-                               site.site.code + (one_address ? "" : "_" + endpoint.display()),
-                               response(site.addresses[a]),
-                               a < site.dnskeys.size() && site.dnskeys[a] ? &*site.dnskeys[a] : nullptr});
+            servers.push_back(
+                {"site " + site.site.code + (one_address ? "" : " " + endpoint.display(config.port)),
+                 site.site.code + (one_address ? "" : "_" + endpoint.display()), response(site.addresses[a]),
+                 a < site.dnskeys.size() && site.dnskeys[a] ? &*site.dnskeys[a] : nullptr});
         }
     }
     return judge_dnssec_servers(servers, config.zone, config.dnssec.mode, measured.now, config.dnssec.rrsig,

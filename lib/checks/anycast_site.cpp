@@ -862,8 +862,8 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
     plugin::OptionParser parser(
         "check_anycast_site", "-H ANYCAST [-H ANYCAST]... --zone ZONE [--site CODE=ADDR...] [options]",
         "Tells which site of an anycast DNS service answers here (catchment), whether every site is up "
-        "and is itself when asked on its own unicast addresses, and whether all sites serve the same "
-        "zone serial.");
+        "and is itself when asked on its own unicast addresses, whether all sites serve the same "
+        "zone serial, and whether each serves valid signatures made by the same key set.");
     add_common_options(parser, common);
     config.serial_lag.warning = plugin::parse_range("0", plugin::UnitFamily::plain);
     add_host_options(parser, config.hosts, config.family, "ANYCAST",

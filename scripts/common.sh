@@ -18,10 +18,10 @@ as_root() {
   local self
   self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
   if command -v sudo >/dev/null 2>&1; then
-    echo "$(basename "$0"): $why needs root: running it again through sudo"
+    echo "$(basename "$0") needs root ($why): running it again through sudo"
     exec sudo -- env BUILD_DIR="${BUILD_DIR:-}" CI="${CI:-}" "$self" "$@"
   fi
-  echo "$(basename "$0"): $why needs root, and sudo is not installed." >&2
+  echo "$(basename "$0") needs root ($why), and sudo is not installed." >&2
   echo "  Run it as root:  su -c '$self'   (or install sudo and add yourself to group sudo)" >&2
   exit 1
 }

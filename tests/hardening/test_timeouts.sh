@@ -31,6 +31,7 @@ ns="anycast-bh-$$"
 cleanup() {
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "/etc/netns/$ns"
+  rmdir /etc/netns 2>/dev/null || true # once empty: Debian ships none, so it was ours
   [[ -n "${work:-}" ]] && rm -rf "$work"
 }
 trap cleanup EXIT

@@ -37,6 +37,7 @@ assert_clean() { # what
     [[ -z $left ]] || fail "$1: processes left: $left ($(ps -o comm= -p "${left// /,}" | xargs))"
     left=$(compgen -G "/etc/netns/$ANYCAST_LAB_PREFIX*" | xargs)
     [[ -z $left ]] || fail "$1: /etc/netns entries left: $left"
+    [[ ! -d /etc/netns ]] || [[ -n "$(ls -A /etc/netns)" ]] || fail "$1: an empty /etc/netns left behind"
     [[ ! -e $ANYCAST_LAB_DIR ]] || fail "$1: state directory $ANYCAST_LAB_DIR left"
     [[ $(main_ns_snapshot) == "$before" ]] || fail "$1: the main namespace changed:
 $(diff <(echo "$before") <(main_ns_snapshot))"

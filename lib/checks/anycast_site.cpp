@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "checks/flows.hpp"
 #include "checks/probe.hpp"
 #include "checks/shared.hpp"
 #include "plugin/error.hpp"
@@ -27,7 +28,27 @@ struct Target {
     Role role;
     std::size_t site_index = 0;  // for Role::site
     dns::Endpoint endpoint;
+    std::size_t flow = 0;  // for Role::anycast: which of the --flows queries (0 is the catchment's)
 };
+
+// The --flows queries to one anycast address (consecutive probes), each judged by its own answer's
+// NSID: a CHAOS query would be another flow and could take another path.
+FlowSplit split_of_flows(std::span<const AddressProbe> flow_probes, const sites::SiteRules& rules) {
+    std::vector<FlowSample> samples;
+    for (const AddressProbe& probe : flow_probes) {
+        FlowSample sample;
+        const dns::QueryResult* answer = probe.first_answer();
+        sample.answered = answer != nullptr && answer->response.has_value();
+        if (sample.answered) {
+            if (const auto nsid = identity::nsid_identity(*answer->response)) {
+                const auto match = rules.match(*nsid);
+                sample.site = match ? match->site : *nsid;
+            }
+        }
+        samples.push_back(std::move(sample));
+    }
+    return summarize_flows(samples);
+}
 
 std::optional<std::uint32_t> soa_serial(const dns::QueryResult* answer) {
     if (answer == nullptr || !answer->response || answer->response->rcode != 0) {
@@ -159,6 +180,16 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
         parser, "serial-lag", config.serial_lag, plugin::UnitFamily::plain,
         "Serial lag range (in serial units, RFC 1982 arithmetic) for WARNING (default 0: any lag).",
         "Serial lag range for CRITICAL (default: none).");
+    parser.add({"flows", 0, ArgKind::required, "N",
+                "Ask each anycast address N times at once, each query from its own source port, and "
+                "report the share of flows per site: with ECMP on the way the site depends on the flow. "
+                "A split is per-flow load balancing, not a route change: --state-file then remembers "
+                "the split's set of sites (default 1: no split analysis)."},
+               [&config](std::string_view value) { config.flows = plugin::parse_int(value, 1, 256); });
+    add_range_options(parser, "split", config.split, plugin::UnitFamily::plain,
+                      "Range for WARNING on the percentage of flows that do not reach the site most "
+                      "flows reach (needs --flows; default: none, a split is reported as OK).",
+                      "Range for CRITICAL on the same percentage (default: none).");
     parser.add({"state-file", 0, ArgKind::required, "PATH",
                 "Remember the site seen per anycast address here, to report changes and flaps. Safe to "
                 "share between concurrent checks."},
@@ -218,7 +249,9 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     std::vector<Target> targets;
     for (const dns::Endpoint& endpoint :
          resolve_targets(config.hosts, config.port, config.family, deadline)) {
-        targets.push_back({Role::anycast, 0, endpoint});
+        for (int flow = 0; flow < config.flows; ++flow) {
+            targets.push_back({Role::anycast, 0, endpoint, static_cast<std::size_t>(flow)});
+        }
     }
     for (std::size_t s = 0; s < config.sites.size(); ++s) {
         for (const std::string& address : config.sites[s].addresses) {
@@ -252,10 +285,21 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
             }
             continue;
         }
-        if (targets[t].role != Role::anycast) {
+        if (targets[t].role != Role::anycast || targets[t].flow != 0) {
             continue;
         }
         const AddressProbe& probe = probes[t];
+        std::optional<Subcheck> flows_check;
+        std::optional<FlowSplit> split;
+        if (config.flows > 1) {
+            split = split_of_flows(std::span(probes).subspan(t, static_cast<std::size_t>(config.flows)), rules);
+            flows_check = judge_flow_split("flows " + probe.endpoint.display(config.port), probe.endpoint.display(),
+                                           *split, config.split);
+            if (flows_check->state != State::ok) {
+                headline_problems.push_back("flows " + probe.endpoint.display(config.port) + ": " +
+                                            flows_check->summary);
+            }
+        }
         Subcheck check;
         check.name = "catchment " + probe.endpoint.display(config.port);
         check.set_fact("address", probe.endpoint.address_text());
@@ -266,6 +310,9 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
             check.summary = probe.failure_reason(common.timeout_seconds);
             headline_problems.push_back(probe.endpoint.display(config.port) + " " + check.summary);
             result.subchecks.push_back(std::move(check));
+            if (flows_check) {
+                result.subchecks.push_back(std::move(*flows_check));
+            }
             continue;
         }
         const double rtt_ms = probe.rtt()->max_ms;
@@ -295,12 +342,16 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         if (match && !config.sites.empty() && !known_site) {
             note = " (not in the sites list)";
         }
-        // Flaps: remember the site per address across runs.
-        if (config.state_file && match) {
+        // Flaps: remember the site per address across runs; under --flows the split's set of sites
+        // ("ams1+iad1"), which a stable split keeps from run to run whatever its shares.
+        const std::string remembered = split && !split->signature().empty() ? split->signature()
+                                       : match                             ? match->site
+                                                                           : std::string();
+        if (config.state_file && !remembered.empty()) {
             sites::SiteHistoryPolicy policy;
             policy.window_seconds = config.flap_window_seconds;
             const sites::SiteObservation seen =
-                sites::record_site(*config.state_file, probe.endpoint.display(config.port), match->site,
+                sites::record_site(*config.state_file, probe.endpoint.display(config.port), remembered,
                                    static_cast<std::int64_t>(std::time(nullptr)), policy, deadline);
             if (seen.error) {
                 if (!config.state_optional) {
@@ -310,7 +361,7 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
                 note += " (state file unusable: " + *seen.error + ")";
             } else {
                 if (seen.changed) {
-                    note += " (changed since last run: " + *seen.previous_site + " -> " + match->site + ")";
+                    note += " (changed since last run: " + *seen.previous_site + " -> " + remembered + ")";
                 }
                 check.set_fact("site_changes_in_window", static_cast<std::int64_t>(seen.changes_in_window));
                 if (seen.changed) {
@@ -359,6 +410,9 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         // IPv4 and IPv6 usually land on the same site: name it once.
         std::string note_text =
             site + (config.expect_site ? (expected ? " (expected)" : " (unexpected)") : "");
+        if (split && split->is_split()) {
+            note_text = "split " + flow_shares_text(*split) + " (per-flow load balancing)";
+        }
         if (std::find(catchment_notes.begin(), catchment_notes.end(), note_text) == catchment_notes.end()) {
             catchment_notes.push_back(std::move(note_text));
         }
@@ -366,6 +420,9 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
             headline_problems.push_back("catchment " + probe.endpoint.display(config.port) + ": " + problems);
         }
         result.subchecks.push_back(std::move(check));
+        if (flows_check) {
+            result.subchecks.push_back(std::move(*flows_check));
+        }
     }
 
     // Sites: each asked on its own unicast addresses.

@@ -292,9 +292,10 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         std::optional<Subcheck> flows_check;
         std::optional<FlowSplit> split;
         if (config.flows > 1) {
-            split = split_of_flows(std::span(probes).subspan(t, static_cast<std::size_t>(config.flows)), rules);
-            flows_check = judge_flow_split("flows " + probe.endpoint.display(config.port), probe.endpoint.display(),
-                                           *split, config.split);
+            split =
+                split_of_flows(std::span(probes).subspan(t, static_cast<std::size_t>(config.flows)), rules);
+            flows_check = judge_flow_split("flows " + probe.endpoint.display(config.port),
+                                           probe.endpoint.display(), *split, config.split);
             if (flows_check->state != State::ok) {
                 headline_problems.push_back("flows " + probe.endpoint.display(config.port) + ": " +
                                             flows_check->summary);
@@ -345,8 +346,8 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         // Flaps: remember the site per address across runs; under --flows the split's set of sites
         // ("ams1+iad1"), which a stable split keeps from run to run whatever its shares.
         const std::string remembered = split && !split->signature().empty() ? split->signature()
-                                       : match                             ? match->site
-                                                                           : std::string();
+                                       : match                              ? match->site
+                                                                            : std::string();
         if (config.state_file && !remembered.empty()) {
             sites::SiteHistoryPolicy policy;
             policy.window_seconds = config.flap_window_seconds;

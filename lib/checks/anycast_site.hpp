@@ -48,8 +48,8 @@ struct AnycastSiteConfig {
     std::string identity = "nsid,hostname.bind,id.server";
     plugin::Thresholds rtt;
     bool tcp = false;
-    int flows = 1;              // --flows: queries per anycast address, each from its own source port
-    plugin::Thresholds split;   // --split-warning/--split-critical: % of flows off the main site
+    int flows = 1;             // --flows: queries per anycast address, each from its own source port
+    plugin::Thresholds split;  // --split-warning/--split-critical: % of flows off the main site
 };
 
 plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plugin::CommonOptions& common);

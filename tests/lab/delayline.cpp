@@ -358,8 +358,8 @@ private:
         while (!held_.empty() && held_.top().release <= now) {
             const HeldPacket& packet = held_.top();
             // A failed write loses the packet, as a full link would; the lab's tests notice loss.
-            if (write(paths_[packet.path].end[packet.to_end].get(), packet.bytes.data(), packet.bytes.size()) <
-                0) {
+            if (write(paths_[packet.path].end[packet.to_end].get(), packet.bytes.data(),
+                      packet.bytes.size()) < 0) {
                 ++write_errors_;
             }
             held_.pop();
@@ -376,13 +376,14 @@ private:
             ++path.dropped[from_end];
             return std::nullopt;
         }
-        auto hold = path.shape.hold + std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                          path.shape.jitter * jitter_draw);
+        auto hold = path.shape.hold +
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(path.shape.jitter * jitter_draw);
         return now + std::max(hold, std::chrono::nanoseconds(0));
     }
 
     // Reads what is waiting, but a bounded number so a flood on one TUN cannot starve the others.
-    void take_packets(std::size_t index, int from_end, Clock::time_point now, std::vector<unsigned char>& buffer) {
+    void take_packets(std::size_t index, int from_end, Clock::time_point now,
+                      std::vector<unsigned char>& buffer) {
         Path& path = paths_[index];
         for (int round = 0; round < 64; ++round) {
             const ssize_t length = read(path.end[from_end].get(), buffer.data(), buffer.size());

@@ -296,7 +296,8 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
                 split_of_flows(std::span(probes).subspan(t, static_cast<std::size_t>(config.flows)), rules);
             flows_check = judge_flow_split("flows " + probe.endpoint.display(config.port),
                                            probe.endpoint.display(), *split, config.split);
-            if (flows_check->state != State::ok) {
+            // A flow-less answer is the catchment's failure, named once there.
+            if (flows_check->state != State::ok && split->answered > 0) {
                 headline_problems.push_back("flows " + probe.endpoint.display(config.port) + ": " +
                                             flows_check->summary);
             }

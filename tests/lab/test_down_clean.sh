@@ -33,6 +33,7 @@ assert_clean() { # what
     local left
     left=$(lab_namespaces | xargs)
     [[ -z $left ]] || fail "$1: namespaces left: $left"
+    # shellcheck disable=SC2086 # a list of pids, one word each
     left=$(living $pids | xargs)
     [[ -z $left ]] || fail "$1: processes left: $left ($(ps -o comm= -p "${left// /,}" | xargs))"
     # Routing daemons and health checkers by what they run, too: a BIRD that lost its namespace would

@@ -114,6 +114,32 @@ void judge_listed(const AnycastSiteConfig& config, const Instance& instance,
                                : "identity " + instance.identity_text() + " maps to no listed site");
 }
 
+// What the state file remembers for an address: its site, or under --flows the split's set of sites
+// ("ams1+iad1"), which a stable split keeps from run to run whatever its shares, so it is no flap.
+std::string remembered_site(const CatchmentReading& catchment) {
+    if (catchment.flows && !catchment.flows->signature().empty()) {
+        return catchment.flows->signature();
+    }
+    return catchment.reading.instance.site.value_or("");
+}
+
+// One --flows query: its site from the NSID of its own answer (a CHAOS query would be another flow,
+// and could take another path).
+FlowSample flow_sample(const AddressProbe& probe, const SiteMap& site_map) {
+    FlowSample sample;
+    const dns::QueryResult* answer = probe.first_answer();
+    sample.answered = answer != nullptr && answer->response.has_value();
+    if (sample.answered) {
+        if (auto nsid = identity::nsid_identity(*answer->response)) {
+            identity::Identity told;
+            told.value = *nsid;
+            told.method = identity::Method::nsid;
+            sample.site = site_map.place(told).site.value_or(*nsid);
+        }
+    }
+    return sample;
+}
+
 // The state file's word on this address: a change since the last run, and flaps.
 std::string judge_history(const AnycastSiteConfig& config, const CatchmentReading& catchment, Subcheck& check,
                           Findings& findings) {
@@ -127,8 +153,7 @@ std::string judge_history(const AnycastSiteConfig& config, const CatchmentReadin
     std::string note;
     check.set_fact("site_changes_in_window", static_cast<std::int64_t>(seen.changes_in_window));
     if (seen.changed) {
-        note = " (changed since last run: " + *seen.previous_site + " -> " +
-               site_text(catchment.reading.instance) + ")";
+        note = " (changed since last run: " + *seen.previous_site + " -> " + remembered_site(catchment) + ")";
         check.set_fact("previous_site", *seen.previous_site);
     }
     if (config.flap_warning && seen.changes_in_window >= static_cast<std::size_t>(*config.flap_warning)) {
@@ -243,6 +268,9 @@ std::string catchment_notes(const AnycastSiteConfig& config, const std::vector<S
         std::string note = site ? std::get<std::string>(*site) : std::string("unknown site");
         if (config.expect_site) {
             note += std::get<bool>(*expected) ? " (expected)" : " (unexpected)";
+        }
+        if (const auto* split = check.find_fact("flow_split")) {
+            note = "split " + std::get<std::string>(*split) + " (per-flow load balancing)";
         }
         // IPv4 and IPv6 usually land on the same site: name it once.
         if (std::find(notes.begin(), notes.end(), note) == notes.end()) {
@@ -682,6 +710,17 @@ CheckResult report_anycast_site(const AnycastSiteConfig& config, const SiteMeasu
     result.label = "ANYCAST SITE";
     for (const CatchmentReading& catchment : measured.catchment) {
         result.subchecks.push_back(judge_catchment(config, catchment, measured.listed, timeout_seconds));
+        if (catchment.flows) {
+            const std::string address = catchment.reading.probe.endpoint.display(config.port);
+            Subcheck flows = judge_flow_split("flows " + address, catchment.reading.probe.endpoint.display(),
+                                              *catchment.flows, config.split);
+            // A flow-less answer is the catchment's failure, named once there.
+            flows.headline = catchment.flows->answered > 0 ? "flows " + address + ": " + flows.summary : "";
+            if (catchment.flows->is_split()) {
+                result.subchecks.back().set_fact("flow_split", flow_shares_text(*catchment.flows));
+            }
+            result.subchecks.push_back(std::move(flows));
+        }
     }
     result.perfdata = catchment_perfdata(measured.catchment);
     // Each further judgement is one optional sub-check: adding one is one line here.
@@ -710,9 +749,14 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
     plan.identity_order = config.identity;
 
     // Every address goes out in one probe run; then each reading goes to its group.
-    std::vector<dns::Endpoint> endpoints =
+    // --flows N: each anycast address N times, one after the other, each query from its own socket.
+    const std::vector<dns::Endpoint> anycast =
         resolve_targets(config.hosts, config.port, config.family, deadline);
-    const std::size_t anycast_count = endpoints.size();
+    const std::size_t anycast_count = anycast.size();
+    std::vector<dns::Endpoint> endpoints;
+    for (const dns::Endpoint& endpoint : anycast) {
+        endpoints.insert(endpoints.end(), static_cast<std::size_t>(config.flows), endpoint);
+    }
     for (const sites::SiteEntry& site : measured.listed) {
         for (const std::string& address : site.addresses) {
             endpoints.push_back(literal_endpoint(address, config.port));
@@ -740,10 +784,18 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
     };
     for (std::size_t i = 0; i < anycast_count; ++i) {
         CatchmentReading catchment{take(), std::nullopt, take_key()};
-        const auto& site = catchment.reading.instance.site;
-        if (config.state_file && site && catchment.reading.probe.first_answer() != nullptr) {
-            catchment.seen =
-                observe_site(config, catchment.reading.probe.endpoint.display(config.port), *site, deadline);
+        if (config.flows > 1) {
+            std::vector<FlowSample> samples{flow_sample(catchment.reading.probe, site_map)};
+            for (int flow = 1; flow < config.flows; ++flow) {
+                samples.push_back(flow_sample(take().probe, site_map));
+                take_key();  // each flow's DNSKEY query, kept in step; the first flow's is the one judged
+            }
+            catchment.flows = summarize_flows(samples);
+        }
+        const std::string remembered = remembered_site(catchment);
+        if (config.state_file && !remembered.empty() && catchment.reading.probe.first_answer() != nullptr) {
+            catchment.seen = observe_site(config, catchment.reading.probe.endpoint.display(config.port),
+                                          remembered, deadline);
         }
         measured.catchment.push_back(std::move(catchment));
     }
@@ -893,6 +945,16 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
         parser, "serial-lag", config.serial_lag, plugin::UnitFamily::plain,
         "Serial lag range (in serial units, RFC 1982 arithmetic) for WARNING (default 0: any lag).",
         "Serial lag range for CRITICAL (default: none).");
+    parser.add({"flows", 0, ArgKind::required, "N",
+                "Ask each anycast address N times at once, each query from its own source port, and "
+                "report the share of flows per site: with ECMP on the way the site depends on the flow. "
+                "A split is per-flow load balancing, not a route change: --state-file then remembers "
+                "the split's set of sites (default 1: no split analysis)."},
+               [&config](std::string_view value) { config.flows = plugin::parse_int(value, 1, 256); });
+    add_range_options(parser, "split", config.split, plugin::UnitFamily::plain,
+                      "Range for WARNING on the percentage of flows that do not reach the site most "
+                      "flows reach (needs --flows; default: none, a split is reported as OK).",
+                      "Range for CRITICAL on the same percentage (default: none).");
     add_state_file_options(parser, config);
     parser.add({"identity", 0, ArgKind::required, "LIST",
                 "Identity methods in order of preference, comma-separated: nsid, hostname.bind, id.server "

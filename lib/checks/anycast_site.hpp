@@ -14,6 +14,7 @@
 
 #include "checks/anycast_dns.hpp"
 #include "checks/dnssec_check.hpp"
+#include "checks/flows.hpp"
 #include "checks/instance.hpp"
 #include "checks/judge.hpp"
 #include "dns/endpoint.hpp"
@@ -64,7 +65,9 @@ struct AnycastSiteConfig {
     std::vector<identity::Method> identity = identity::parse_methods(identity::default_methods);
     plugin::Thresholds rtt;
     bool tcp = false;
-    DnssecOptions dnssec;  // --dnssec, --rrsig-*, --behind-* (issue 16)
+    int flows = 1;             // --flows: queries per anycast address, each from its own source port
+    plugin::Thresholds split;  // --split-warning/--split-critical: % of flows off the main site
+    DnssecOptions dnssec;      // --dnssec, --rrsig-*, --behind-* (issue 16)
 };
 
 // One anycast address: what answered, and what the state file knew of it.
@@ -72,6 +75,7 @@ struct CatchmentReading {
     AddressReading reading;
     std::optional<sites::SiteObservation> seen;  // with --state-file and a recognised site
     std::optional<dns::Response> dnskey{};       // the zone's DNSKEY set from this address
+    std::optional<FlowSplit> flows{};            // with --flows N > 1: every flow's site, `reading` the first
 };
 
 // One listed site and what each of its unicast addresses gave.

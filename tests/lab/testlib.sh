@@ -48,7 +48,7 @@ lab_finish() {
 
 lab_up() {
     lab_require_root
-    lab_require nsd knotd unbound drill jq ping
+    lab_require nsd knotd unbound drill jq ping bird birdc
     [[ -x ${ANYCAST_LAB_DELAYLINE:-} ]] || lab_skip "anycast_delayline is not built (ANYCAST_LAB_DELAYLINE)"
     trap lab_finish EXIT
     "$LAB" up || fail "anycast-lab up failed"

@@ -31,7 +31,7 @@ checks::CatchmentReading catchment(const std::string& address, checks::Instance 
                                    std::uint32_t serial = 5, double rtt_ms = 1.0) {
     return {{t::probe(address, port, {rtt_ms}, t::soa_response(serial, instance.identity.value_or(""))),
              std::move(instance)},
-            std::nullopt};
+            std::nullopt, std::nullopt};
 }
 
 checks::SiteReading site(const std::string& code, const std::string& address, std::uint32_t serial,
@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(an_rtt_below_the_floor_for_the_claimed_site_is_a_warning) {
 
 BOOST_AUTO_TEST_CASE(a_silent_anycast_address_is_critical) {
     checks::SiteMeasurements m;
-    m.catchment.push_back({{t::silent("192.0.2.1", port), {}}, std::nullopt});
+    m.catchment.push_back({{t::silent("192.0.2.1", port), {}}, std::nullopt, std::nullopt});
     BOOST_TEST(line_of(config(), m, State::critical) == "catchment 192.0.2.1: no answer within 2 s");
 }
 

@@ -140,7 +140,7 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
          true},
         [&config](std::string_view value) { config.sites.push_back(sites::parse_site_option(value)); });
     add_site_rule_options(
-        parser, config.sites, config.site_regexes,
+        parser, config.sites, config.site_regexes, config.rules_files,
         "Sites file: one site per line, 'CODE ADDRESS... [loc=IATA|LAT,LON] [identity=ID]...' "
         "(see the README).",
         "Your own identity-to-site rule: a regex with a named group (?<site>...), tried before "
@@ -208,7 +208,7 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
             }
         }
     }
-    const sites::SiteRules rules = make_site_rules(config.sites, config.site_regexes);
+    const sites::SiteRules rules = make_site_rules(config.sites, config.site_regexes, config.rules_files);
 
     ProbePlan plan;
     plan.spec.question = dns::make_question(config.zone, "SOA", "IN");

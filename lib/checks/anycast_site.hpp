@@ -37,6 +37,7 @@ struct AnycastSiteConfig {
     plugin::State unexpected_site_state = plugin::State::warning;
     std::vector<sites::SiteEntry> sites;  // from --site and --sites-file, in order
     std::vector<std::string> site_regexes;
+    std::vector<std::string> rules_files;  // --rules-file, read by make_site_rules
     std::optional<FailLimit> down_warning = FailLimit{1, false};
     std::optional<FailLimit> down_critical = FailLimit{50, true};
     std::optional<std::string> primary;

@@ -200,7 +200,7 @@ plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& co
                 "Queries per resolver (default 3); the first may fill the cache, the minimum RTT counts."},
                [&config](std::string_view value) { config.count = plugin::parse_int(value, 1, 100); });
     add_site_rule_options(
-        parser, config.sites, config.site_regexes,
+        parser, config.sites, config.site_regexes, config.rules_files,
         "Sites file (same format as check_anycast_site): its loc= and identity= win over the "
         "built-in airport table and rules; its addresses place who-am-I egress addresses.",
         "Your own identity-to-site rule: a regex with a named group (?<site>...). Repeatable.");
@@ -238,7 +238,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
     if (use_whoami && config.whoami.empty() && order.names.size() == 1) {
         throw InputError("--identity=whoami needs at least one --whoami NAME");
     }
-    const sites::SiteRules rules = make_site_rules(config.sites, config.site_regexes);
+    const sites::SiteRules rules = make_site_rules(config.sites, config.site_regexes, config.rules_files);
 
     const std::vector<std::string> hosts =
         config.hosts.empty() ? dns::load_resolv_conf(config.resolv_conf) : config.hosts;

@@ -35,6 +35,7 @@ struct ResolverLocalityConfig {
     int count = 3;
     std::vector<sites::SiteEntry> sites;
     std::vector<std::string> site_regexes;
+    std::vector<std::string> rules_files;  // --rules-file, read by make_site_rules
     double fiber_km_per_ms = sites::fiber_km_per_ms_default;
     plugin::Thresholds rtt;
     plugin::Thresholds distance;

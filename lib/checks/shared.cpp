@@ -43,8 +43,8 @@ void add_port_option(plugin::OptionParser& parser, std::uint16_t& port, std::str
 }
 
 void add_site_rule_options(plugin::OptionParser& parser, std::vector<sites::SiteEntry>& site_list,
-                           std::vector<std::string>& site_regexes, std::string sites_file_help,
-                           std::string site_regex_help) {
+                           std::vector<std::string>& site_regexes, std::vector<std::string>& rules_files,
+                           std::string sites_file_help, std::string site_regex_help) {
     parser.add({"sites-file", 0, ArgKind::required, "FILE", std::move(sites_file_help)},
                [&site_list](std::string_view value) {
                    for (auto& site : sites::load_sites_file(std::string(value))) {
@@ -57,6 +57,12 @@ void add_site_rule_options(plugin::OptionParser& parser, std::vector<sites::Site
                    trial.add_regex(value);
                    site_regexes.emplace_back(value);
                });
+    parser.add({"rules-file", 0, ArgKind::required, "FILE",
+                "Your own naming rules, in the format of the shipped site-rules.conf (see "
+                "docs/site-rules.md), tried after --site-regex and before the shipped rules. "
+                "Repeatable.",
+                true},
+               [&rules_files](std::string_view value) { rules_files.emplace_back(value); });
 }
 
 void add_range_options(plugin::OptionParser& parser, std::string_view name, plugin::Thresholds& thresholds,
@@ -79,12 +85,17 @@ std::string ip_literal_value(std::string_view value) {
 }
 
 sites::SiteRules make_site_rules(const std::vector<sites::SiteEntry>& site_list,
-                                 const std::vector<std::string>& site_regexes) {
+                                 const std::vector<std::string>& site_regexes,
+                                 const std::vector<std::string>& rules_files) {
     sites::SiteRules rules;
     sites::add_site_identities(rules, site_list);
     for (const std::string& pattern : site_regexes) {
         rules.add_regex(pattern);
     }
+    for (const std::string& path : rules_files) {
+        rules.add_rules_file(path);
+    }
+    rules.add_shipped_rules();
     return rules;
 }
 

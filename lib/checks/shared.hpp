@@ -39,18 +39,23 @@ void add_host_options(plugin::OptionParser& parser, std::vector<std::string>& ho
                       dns::AddressFamily& family, std::string arg_name, std::string help);
 // -p/--port.
 void add_port_option(plugin::OptionParser& parser, std::uint16_t& port, std::string help);
-// --sites-file and --site-regex (repeatable), validated as they are read.
+// --sites-file, --site-regex and --rules-file (both repeatable). Patterns are validated as they
+// are read; --rules-file only records the path, which make_site_rules reads once the run's
+// deadline has started.
 void add_site_rule_options(plugin::OptionParser& parser, std::vector<sites::SiteEntry>& site_list,
-                           std::vector<std::string>& site_regexes, std::string sites_file_help,
-                           std::string site_regex_help);
+                           std::vector<std::string>& site_regexes, std::vector<std::string>& rules_files,
+                           std::string sites_file_help, std::string site_regex_help);
 // --NAME-warning and --NAME-critical as Nagios ranges of one unit family.
 void add_range_options(plugin::OptionParser& parser, std::string_view name, plugin::Thresholds& thresholds,
                        plugin::UnitFamily family, std::string warning_help, std::string critical_help);
 // The value of an option that must be an IP literal ("--primary", "--compare-direct").
 std::string ip_literal_value(std::string_view value);
 
-// Identity -> site rules: the sites file's identity map, then --site-regex, then the built-ins.
+// Identity -> site rules: the sites file's identity map, then --site-regex, then each --rules-file,
+// then the shipped rules (sites::shipped_rules_path). Throws anycast::InputError naming the file
+// when a rules file, or the shipped one, cannot be read or is not valid.
 sites::SiteRules make_site_rules(const std::vector<sites::SiteEntry>& site_list,
-                                 const std::vector<std::string>& site_regexes);
+                                 const std::vector<std::string>& site_regexes,
+                                 const std::vector<std::string>& rules_files);
 
 }  // namespace anycast::checks

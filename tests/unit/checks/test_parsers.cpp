@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(site_rules_put_the_sites_file_first) {
     anycast::sites::SiteEntry entry;
     entry.code = "edge7";
     entry.identities = {"ams1"};
-    const auto rules = checks::make_site_rules({entry}, {"^(?<site>x..)-"});
+    const auto rules = checks::make_site_rules({entry}, {"^(?<site>x..)-"}, {});
     BOOST_TEST(rules.match("ams1")->site == "edge7");  // the map wins over the airport rule
     BOOST_TEST(rules.match("xyz-1")->site == "xyz");   // then the operator's regex
     BOOST_TEST(rules.match("lhr1")->site == "lhr1");   // then the built-ins

@@ -101,10 +101,12 @@ Placement place_identity(const std::string& identity, const sites::SiteRules& ru
             placement.rule = "sites file address";
         }
     }
+    std::optional<std::string> rule_location;  // where the naming rule says the site is, if sure
     if (placement.site.empty()) {
         if (auto match = rules.match(identity)) {
             placement.site = match->site;
             placement.rule = match->rule;
+            rule_location = match->location;
         }
     }
     if (placement.site.empty()) {
@@ -117,7 +119,7 @@ Placement place_identity(const std::string& identity, const sites::SiteRules& ru
             return placement;
         }
     }
-    if (auto iata = sites::iata_of_site(placement.site)) {
+    if (auto iata = rule_location ? rule_location : sites::iata_of_site(placement.site)) {
         if (auto airport = sites::find_airport(*iata)) {
             placement.point = airport->location;
             placement.place = *iata;

@@ -104,8 +104,8 @@ std::optional<std::string> place_of(const RuleSet& set, const NamingRule& rule, 
         return std::nullopt;
     }
     const auto airport = find_airport(*location);
-    if (!airport) {
-        return std::nullopt;
+    if (!airport || (rule.large_airports_only && !airport->large)) {
+        return std::nullopt;  // a guessing rule takes only hubs: cbv4 in a host name is not Coban
     }
     if (const auto cc = group(rule.pattern, candidate, "cc")) {
         std::string country = to_upper(*cc);

@@ -125,7 +125,7 @@ private:
         if (set_.rules.size() >= max_rules) {
             fail("more than " + std::to_string(max_rules) + " rules");
         }
-        rule_ = Pending{std::string(name), line_, {}, {}, RuleScope::identity, {}, false, {}};
+        rule_ = Pending{std::string(name), line_, {}, {}, RuleScope::identity, {}, false, false, {}};
     }
 
     void read_rule_line(std::string_view keyword, std::string_view value) {
@@ -150,10 +150,11 @@ private:
             rule.places = value;
             rule.places_line = line_;
         } else if (keyword == "require") {
-            if (value != "location") {
-                fail("'require' takes only 'location'");
+            if (value != "location" && value != "large-airport") {
+                fail("'require' takes 'location' or 'large-airport'");
             }
             rule.require_location = true;
+            rule.large_airports_only = rule.large_airports_only || value == "large-airport";
         } else {
             rule.examples.push_back(parse_example(value));
         }
@@ -211,7 +212,7 @@ private:
         }
         set_.rules.push_back(NamingRule{std::move(rule.name), std::move(rule.operator_name), std::move(*rule.pattern),
                                         rule.scope, std::move(rule.places), rule.require_location,
-                                        std::move(rule.examples), set_.origin + ":" + std::to_string(rule.line)});
+                                        rule.large_airports_only, std::move(rule.examples), set_.origin + ":" + std::to_string(rule.line)});
     }
 
     // place TABLE CODE IATA|-
@@ -289,6 +290,7 @@ private:
         RuleScope scope;
         std::string places;
         bool require_location;
+        bool large_airports_only;
         std::vector<RuleExample> examples;
         std::size_t places_line = 0;
     };

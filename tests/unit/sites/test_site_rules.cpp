@@ -223,7 +223,7 @@ BOOST_AUTO_TEST_CASE(bad_rules_files_say_which_line_and_why) {
         {"rule a\n  match (?<site>x)\n  example x -> x\n", "t line 3: an example's result is"},
         {"rule a\n  match (?<site>x)\n  example x\n", "t line 3: an example is"},
         {"rule a\n  match (?<site>x)\n  scope word\n", "t line 3: scope 'word'"},
-        {"rule a\n  match (?<site>x)\n  require site\n", "t line 3: 'require' takes only"},
+        {"rule a\n  match (?<site>x)\n  require site\n", "t line 3: 'require' takes 'location' or 'large-airport'"},
         {"rule a\n  match (?<site>x)\n  places p\n  example x -> x none\n", "t line 3: places table 'p'"},
         {"place p x ZZZ\n", "t line 1: 'ZZZ' is not an upper-case code in the airport table"},
         {"place p x AMS\nplace p x AMS\n", "t line 2: place 'x' is listed twice"},

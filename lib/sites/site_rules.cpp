@@ -24,8 +24,12 @@ constexpr std::size_t max_identity_length = 255;
 constexpr std::size_t max_site_code_length = 63;
 constexpr std::string_view rules_file_name = "site-rules.conf";
 
-bool is_lower_letter(char c) { return c >= 'a' && c <= 'z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower_letter(char c) {
+    return c >= 'a' && c <= 'z';
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 std::string to_lower(std::string_view text) {
     std::string lower(text);
@@ -45,7 +49,8 @@ void split_into(std::string_view text, char separator, std::vector<std::string_v
     std::size_t start = 0;
     while (true) {
         const std::size_t end = text.find(separator, start);
-        out.push_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        out.push_back(
+            text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
         if (end == std::string_view::npos) {
             return;
         }
@@ -73,7 +78,8 @@ std::vector<std::string_view> candidates(std::string_view identity, RuleScope sc
     return parts;
 }
 
-std::optional<std::string> group(const plugin::Regex& pattern, std::string_view subject, std::string_view name) {
+std::optional<std::string> group(const plugin::Regex& pattern, std::string_view subject,
+                                 std::string_view name) {
     const auto number = pattern.named_group(name);
     if (!number) {
         return std::nullopt;
@@ -133,7 +139,8 @@ std::string executable_directory() {
 }  // namespace
 
 bool is_site_code(std::string_view code) {
-    if (code.empty() || code.size() > max_site_code_length || !(is_lower_letter(code[0]) || is_digit(code[0]))) {
+    if (code.empty() || code.size() > max_site_code_length ||
+        !(is_lower_letter(code[0]) || is_digit(code[0]))) {
         return false;
     }
     return std::all_of(code.begin(), code.end(),
@@ -183,7 +190,9 @@ std::optional<SiteMatch> match_rules(const RuleSet& set, std::string_view identi
     return std::nullopt;
 }
 
-std::string installed_rules_path() { return ANYCAST_SITE_RULES_INSTALLED; }
+std::string installed_rules_path() {
+    return ANYCAST_SITE_RULES_INSTALLED;
+}
 
 std::string shipped_rules_path() {
     const std::string directory = executable_directory();
@@ -217,8 +226,8 @@ void SiteRules::add_identity(std::string_view identity, std::string_view site) {
     }
     const auto [it, inserted] = explicit_sites_.emplace(to_lower(identity), site_code);
     if (!inserted && it->second != site_code) {
-        throw InputError("identity '" + std::string(identity) + "' is given for both sites " + it->second + " and " +
-                         site_code);
+        throw InputError("identity '" + std::string(identity) + "' is given for both sites " + it->second +
+                         " and " + site_code);
     }
 }
 
@@ -240,7 +249,9 @@ void SiteRules::add_shipped_rules() {
     add_rule_set(parse_rules_text(*contents.text, path));
 }
 
-void SiteRules::add_rule_set(RuleSet set) { rule_sets_.push_back(std::make_shared<const RuleSet>(std::move(set))); }
+void SiteRules::add_rule_set(RuleSet set) {
+    rule_sets_.push_back(std::make_shared<const RuleSet>(std::move(set)));
+}
 
 std::optional<SiteMatch> SiteRules::match(std::string_view identity) const {
     if (const auto it = explicit_sites_.find(to_lower(identity)); it != explicit_sites_.end()) {
@@ -249,7 +260,8 @@ std::optional<SiteMatch> SiteRules::match(std::string_view identity) const {
     if (identity.size() <= max_identity_length) {
         for (std::size_t i = 0; i < regexes_.size(); ++i) {
             const plugin::Regex& regex = regexes_[i];
-            const std::size_t site_group = regex.named_group("site").value_or(regex.group_count() > 0 ? 1 : 0);
+            const std::size_t site_group =
+                regex.named_group("site").value_or(regex.group_count() > 0 ? 1 : 0);
             const auto site = regex.search_group(identity, site_group);
             if (!site) {
                 continue;

@@ -55,8 +55,8 @@ struct NamingRule {
     std::string operator_name;  // "F-root (ISC)"; empty for generic forms
     plugin::Regex pattern;
     RuleScope scope = RuleScope::identity;
-    std::string places;             // name of a places table in the same file, or empty
-    bool require_location = false;  // no place, no match: for generic forms that guess
+    std::string places;                // name of a places table in the same file, or empty
+    bool require_location = false;     // no place, no match: for generic forms that guess
     bool large_airports_only = false;  // the location group places only at a large airport
     std::vector<RuleExample> examples;
     std::string origin;  // "PATH:LINE" of the rule's first line

@@ -52,7 +52,8 @@ bool is_name(std::string_view name) {
 }
 
 bool is_upper_code(std::string_view code, std::size_t length) {
-    return code.size() == length && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    return code.size() == length &&
+           std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 class Reader {
@@ -87,7 +88,8 @@ private:
         }
         const auto space = line.find_first_of(" \t");
         const std::string_view keyword = line.substr(0, space);
-        const std::string_view value = space == std::string_view::npos ? std::string_view{} : trim(line.substr(space));
+        const std::string_view value =
+            space == std::string_view::npos ? std::string_view{} : trim(line.substr(space));
         if (keyword == "rule") {
             start_rule(value);
         } else if (keyword == "place") {
@@ -139,8 +141,9 @@ private:
             if (rule.pattern) {
                 fail("rule '" + rule.name + "' has two match lines");
             }
-            rule.pattern = plugin::Regex::compile("^(?:" + std::string(value) + ")$", plugin::RegexCase::insensitive,
-                                                  set_.origin + " line " + std::to_string(line_) + ": match");
+            rule.pattern =
+                plugin::Regex::compile("^(?:" + std::string(value) + ")$", plugin::RegexCase::insensitive,
+                                       set_.origin + " line " + std::to_string(line_) + ": match");
             if (!rule.pattern->named_group("site")) {
                 fail("the pattern of rule '" + rule.name + "' has no (?<site>...) group");
             }
@@ -205,14 +208,16 @@ private:
             fail("rule '" + rule.name + "' has no match line", rule.line);
         }
         if (rule.examples.empty()) {
-            fail("rule '" + rule.name + "' has no example (every rule needs one that the tests can check)", rule.line);
+            fail("rule '" + rule.name + "' has no example (every rule needs one that the tests can check)",
+                 rule.line);
         }
         if (!rule.places.empty()) {
             table_uses_.emplace_back(rule.places, rule.places_line);
         }
-        set_.rules.push_back(NamingRule{std::move(rule.name), std::move(rule.operator_name), std::move(*rule.pattern),
-                                        rule.scope, std::move(rule.places), rule.require_location,
-                                        rule.large_airports_only, std::move(rule.examples), set_.origin + ":" + std::to_string(rule.line)});
+        set_.rules.push_back(
+            NamingRule{std::move(rule.name), std::move(rule.operator_name), std::move(*rule.pattern),
+                       rule.scope, std::move(rule.places), rule.require_location, rule.large_airports_only,
+                       std::move(rule.examples), set_.origin + ":" + std::to_string(rule.line)});
     }
 
     // place TABLE CODE IATA|-
@@ -268,9 +273,9 @@ private:
             for (const RuleExample& example : rule.examples) {
                 const auto identity = normalise_identity(example.identity);
                 const auto got = identity ? match_rule(set_, rule, *identity) : std::nullopt;
-                const bool same = got ? (example.site && got->site == *example.site &&
-                                         got->location == example.location)
-                                      : !example.site;
+                const bool same =
+                    got ? (example.site && got->site == *example.site && got->location == example.location)
+                        : !example.site;
                 if (!same) {
                     fail("rule '" + rule.name + "' gives " +
                              (got ? "site " + got->site + " location " + got->location.value_or("none")
@@ -304,7 +309,9 @@ private:
 
 }  // namespace
 
-RuleSet parse_rules_text(std::string_view text, const std::string& origin) { return Reader(text, origin).read(); }
+RuleSet parse_rules_text(std::string_view text, const std::string& origin) {
+    return Reader(text, origin).read();
+}
 
 RuleSet load_rules_file(const std::string& path, const std::string& what) {
     return parse_rules_text(plugin::read_input_file(path, what, max_rules_file_bytes), path);

@@ -34,7 +34,7 @@ run_json -H 127.0.2.1 "${Z[@]}" --expect-site ams1,lhr1
 expect_rc 0
 expect_jq '.subchecks[0].facts.site' ams1
 expect_jq '.subchecks[0].facts.expected' true
-expect_jq '.subchecks[0].facts.site_rule' "airport code"
+expect_jq '.subchecks[0].facts.site_rule' "airport-code"
 
 case_ "catchment: IPv4 and IPv6 landing on one site name it once"
 run_json -H 127.0.2.1 -H ::1 "${Z[@]}" --expect-site ams1

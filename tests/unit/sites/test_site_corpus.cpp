@@ -72,8 +72,9 @@ BOOST_AUTO_TEST_CASE(every_real_identity_gets_its_site_and_true_place_or_none) {
             placed += location != "none" && location == c.location ? 1 : 0;
         }
     }
-    BOOST_TEST_MESSAGE("corpus: " << corpus.size() << " identities from " << operators.size() << " operators, "
-                                  << placed << " placed correctly, the rest correctly not placed");
+    BOOST_TEST_MESSAGE("corpus: " << corpus.size() << " identities from " << operators.size()
+                                  << " operators, " << placed
+                                  << " placed correctly, the rest correctly not placed");
     BOOST_TEST(corpus.size() >= 80u);
     BOOST_TEST(operators.size() >= 20u);
 }

@@ -92,22 +92,22 @@ BOOST_AUTO_TEST_CASE(the_issues_failures_are_fixed) {
         {"res860.qfra3.rrdns.pch.net", "qfra3", "quad9", "FRA"},
         {"m17.ams", "ams", "opendns", "AMS"},
         {"ns1.fr-lio.k.ripe.net", "fr-lio", "k-root", "LYS"},  // Lyon, not Puerto Limon
-        {"us-lgw-aa", "us-lgw", "l-root-hostname", nullptr},    // Longwood, not Gatwick
+        {"us-lgw-aa", "us-lgw", "l-root-hostname", nullptr},   // Longwood, not Gatwick
     };
     check_table(shipped(), std::begin(cases), std::end(cases));
 }
 
 BOOST_AUTO_TEST_CASE(generic_forms_are_kept) {
     const Expected cases[] = {
-        {"ams1", "ams1", "airport-token", "AMS"},
-        {"LHR1", "lhr1", "airport-token", "LHR"},
-        {"KUL", "kul", "airport-token", "KUL"},
+        {"ams1", "ams1", "airport-code", "AMS"},
+        {"LHR1", "lhr1", "airport-code", "LHR"},
+        {"KUL", "kul", "airport-code", "KUL"},
         {"gpdns-ams", "ams", "google-public-dns", "AMS"},
-        {"s1.ams.example.net", "ams", "airport-token", "AMS"},
-        {"fra-res1", "fra", "airport-token", "FRA"},
-        {"nsd-ams-01.example.net", "ams", "airport-token", "AMS"},
-        {"  AMS\n", "ams", "airport-token", "AMS"},
-        {"\"ams1.example.net.\"", "ams1", "airport-token", "AMS"},
+        {"s1.ams.example.net", "ams", "airport-code", "AMS"},
+        {"fra-res1", "fra", "airport-code", "FRA"},
+        {"nsd-ams-01.example.net", "ams", "airport-code", "AMS"},
+        {"  AMS\n", "ams", "airport-code", "AMS"},
+        {"\"ams1.example.net.\"", "ams1", "airport-code", "AMS"},
         {"lon2", "lon2", "metro-token", nullptr},
         {"ns1.example.net", nullptr, nullptr},
         {"unbound", nullptr, nullptr},
@@ -219,15 +219,18 @@ BOOST_AUTO_TEST_CASE(bad_rules_files_say_which_line_and_why) {
         {"rule a\n  match x\n", "t line 2: the pattern of rule 'a' has no (?<site>...) group"},
         {"rule a\n  match (?<site>[\n", "t line 2: match: '^(?:(?<site>[)$' is not a valid regex"},
         {"rule A\n", "t line 1: rule name 'A' is not"},
-        {"rule a\n  match (?<site>x)\n  example x -> y none\n", "t line 3: rule 'a' gives site x location none"},
+        {"rule a\n  match (?<site>x)\n  example x -> y none\n",
+         "t line 3: rule 'a' gives site x location none"},
         {"rule a\n  match (?<site>x)\n  example x -> x\n", "t line 3: an example's result is"},
         {"rule a\n  match (?<site>x)\n  example x\n", "t line 3: an example is"},
         {"rule a\n  match (?<site>x)\n  scope word\n", "t line 3: scope 'word'"},
-        {"rule a\n  match (?<site>x)\n  require site\n", "t line 3: 'require' takes 'location' or 'large-airport'"},
+        {"rule a\n  match (?<site>x)\n  require site\n",
+         "t line 3: 'require' takes 'location' or 'large-airport'"},
         {"rule a\n  match (?<site>x)\n  places p\n  example x -> x none\n", "t line 3: places table 'p'"},
         {"place p x ZZZ\n", "t line 1: 'ZZZ' is not an upper-case code in the airport table"},
         {"place p x AMS\nplace p x AMS\n", "t line 2: place 'x' is listed twice"},
-        {"rule a\n  match (?<site>x)\n  example x -> x none\nrule a\n", "t line 4: rule 'a' is defined twice"},
+        {"rule a\n  match (?<site>x)\n  example x -> x none\nrule a\n",
+         "t line 4: rule 'a' is defined twice"},
         {"country-alias uk GB\n", "t line 1: a country alias is"},
     };
     for (const auto& c : cases) {

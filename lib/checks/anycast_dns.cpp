@@ -356,7 +356,8 @@ CheckResult report_anycast_dns(const AnycastDnsConfig& config, const std::vector
 
 std::vector<AddressReading> collect_anycast_dns(const AnycastDnsConfig& config,
                                                 dns::Clock::time_point deadline) {
-    const SiteMap site_map(load_sites(config.site_options), config.site_options.site_regexes);
+    const SiteMap site_map(load_sites(config.site_options), config.site_options.site_regexes,
+                          config.site_options.rules_files);
     const std::vector<dns::Endpoint> endpoints =
         resolve_targets(config.hosts, config.port, config.family, deadline);
     std::vector<AddressReading> readings;

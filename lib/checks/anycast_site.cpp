@@ -741,7 +741,7 @@ CheckResult report_anycast_site(const AnycastSiteConfig& config, const SiteMeasu
 SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Clock::time_point deadline) {
     SiteMeasurements measured;
     measured.listed = load_sites(config.site_options);
-    const SiteMap site_map(measured.listed, config.site_options.site_regexes);
+    const SiteMap site_map(measured.listed, config.site_options.site_regexes, config.site_options.rules_files);
     ProbePlan plan;
     plan.spec.question = dns::make_question(config.zone, "SOA", "IN");
     plan.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;

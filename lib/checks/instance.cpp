@@ -21,12 +21,17 @@ std::string Instance::method_text() const {
     return hidden ? "hidden" : "none";
 }
 
-SiteMap::SiteMap(std::vector<sites::SiteEntry> site_list, const std::vector<std::string>& site_regexes)
+SiteMap::SiteMap(std::vector<sites::SiteEntry> site_list, const std::vector<std::string>& site_regexes,
+                 const std::vector<std::string>& rules_files)
     : sites_(std::move(site_list)) {
     sites::add_site_identities(rules_, sites_);
     for (const std::string& pattern : site_regexes) {
         rules_.add_regex(pattern);
     }
+    for (const std::string& path : rules_files) {
+        rules_.add_rules_file(path);
+    }
+    rules_.add_shipped_rules();
 }
 
 const sites::SiteEntry* SiteMap::find_site(std::string_view code) const {

@@ -42,7 +42,11 @@ struct Instance {
 class SiteMap {
 public:
     SiteMap() = default;
-    SiteMap(std::vector<sites::SiteEntry> site_list, const std::vector<std::string>& site_regexes);
+    // The sites file's identity map, then --site-regex, then each --rules-file, then the shipped
+    // rules (sites::shipped_rules_path). Throws anycast::InputError naming a rules file that cannot
+    // be read or is not valid, the shipped one included.
+    SiteMap(std::vector<sites::SiteEntry> site_list, const std::vector<std::string>& site_regexes,
+            const std::vector<std::string>& rules_files = {});
 
     Instance place(const identity::Identity& identity) const;
     const std::vector<sites::SiteEntry>& sites() const { return sites_; }

@@ -53,6 +53,12 @@ void add_site_rule_options(plugin::OptionParser& parser, SiteOptions& options, s
                    trial.add_regex(value);
                    options.site_regexes.emplace_back(value);
                });
+    parser.add({"rules-file", 0, ArgKind::required, "FILE",
+                "Your own naming rules, in the format of the shipped site-rules.conf (see "
+                "docs/site-rules.md), tried after --site-regex and before the shipped rules. "
+                "Repeatable.",
+                true},
+               [&options](std::string_view value) { options.rules_files.emplace_back(value); });
 }
 
 std::vector<sites::SiteEntry> load_sites(const SiteOptions& options) {

@@ -45,8 +45,9 @@ struct SiteOptions {
     std::vector<sites::SiteEntry> sites;    // --site, in order
     std::vector<std::string> sites_files;   // --sites-file
     std::vector<std::string> site_regexes;  // --site-regex, compiled once to be checked
+    std::vector<std::string> rules_files;   // --rules-file: read by SiteMap, under the deadline
 };
-// --sites-file (repeatable) and --site-regex (repeatable, validated now).
+// --sites-file, --site-regex (validated now) and --rules-file (only named now), all repeatable.
 void add_site_rule_options(plugin::OptionParser& parser, SiteOptions& options, std::string sites_file_help,
                            std::string site_regex_help);
 // --site entries, then every sites file's, each file read once with plugin::read_input_file.

@@ -140,6 +140,7 @@ std::optional<Airport> find_airport(std::string_view iata) {
     airport.location = GeoPoint{parse_number(fields[1]), parse_number(fields[2])};
     airport.country = std::move(fields[3]);
     airport.municipality = std::move(fields[4]);
+    airport.large = fields[5] == "large";
     airport.name = std::move(fields[6]);
     return airport;
 }

@@ -15,6 +15,7 @@ struct Airport {
     std::string country;       // ISO 3166-1 alpha-2, e.g. "NL"
     std::string municipality;  // may be empty
     std::string name;          // e.g. "Amsterdam Airport Schiphol"
+    bool large = false;        // OurAirports' "large_airport": the hubs operators name sites after
 };
 
 // Looks a three-letter IATA code up, in any case ("ams" finds AMS). The table is compiled into

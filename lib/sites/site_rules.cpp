@@ -1,34 +1,28 @@
+// The engine: applies parsed naming rules (site_rules_file.cpp reads them) to identities.
 #include "sites/site_rules.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-
-// GCC 12 reports a false maybe-uninitialized inside <regex> when built with sanitizers.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <regex>
-#pragma GCC diagnostic pop
+#include <climits>
 
 #include "plugin/error.hpp"
+#include "plugin/file.hpp"
 #include "sites/airports.hpp"
+
+#ifndef ANYCAST_SITE_RULES_INSTALLED
+#define ANYCAST_SITE_RULES_INSTALLED "/usr/share/anycast-checks/site-rules.conf"
+#endif
 
 namespace anycast::sites {
 
 namespace {
 
-// Identities are at most a hostname long in practice; std::regex recurses per character, so an
-// unbounded string from the network must never reach it.
+// No hostname is longer; anything longer from the network is not an identity we can read.
 constexpr std::size_t max_identity_length = 255;
 constexpr std::size_t max_site_code_length = 63;
-
-// IATA metropolitan-area codes: not airports, but operators name sites after them.
-constexpr std::array<std::string_view, 19> metro_codes = {"bjs", "bue", "chi", "jkt", "lon", "mil", "mow",
-                                                          "nyc", "osa", "par", "rio", "rom", "sao", "sel",
-                                                          "sto", "tyo", "was", "ymq", "yto"};
-
-// Airport codes that are also everyday hostname words; as tokens they name roles, not places.
-constexpr std::array<std::string_view, 12> hostname_words = {"all", "api", "ext", "int", "max", "new",
-                                                             "pri", "pub", "rec", "res", "top", "var"};
+constexpr std::string_view rules_file_name = "site-rules.conf";
 
 bool is_lower_letter(char c) {
     return c >= 'a' && c <= 'z';
@@ -44,116 +38,105 @@ std::string to_lower(std::string_view text) {
     return lower;
 }
 
-bool contains(const auto& list, std::string_view word) {
-    return std::find(list.begin(), list.end(), word) != list.end();
+std::string to_upper(std::string_view text) {
+    std::string upper(text);
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
+    return upper;
 }
 
-bool is_place_code(std::string_view letters) {
-    return !contains(hostname_words, letters) && (contains(metro_codes, letters) || is_airport_code(letters));
-}
-
-// ams, ams1, ams01, lax1a: a place code, then optionally 1-3 digits and one more letter.
-bool is_site_token(std::string_view token) {
-    if (token.size() < 3 || !std::all_of(token.begin(), token.begin() + 3, is_lower_letter)) {
-        return false;
-    }
-    std::size_t i = 3;
-    std::size_t digits = 0;
-    while (i < token.size() && is_digit(token[i]) && digits < 3) {
-        ++i;
-        ++digits;
-    }
-    if (digits > 0 && i < token.size() && is_lower_letter(token[i])) {
-        ++i;
-    }
-    return i == token.size() && is_place_code(token.substr(0, 3));
-}
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-    std::vector<std::string_view> parts;
+void split_into(std::string_view text, char separator, std::vector<std::string_view>& out) {
     std::size_t start = 0;
     while (true) {
         const std::size_t end = text.find(separator, start);
-        parts.push_back(
+        out.push_back(
             text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
         if (end == std::string_view::npos) {
-            return parts;
+            return;
         }
         start = end + 1;
     }
 }
 
-std::string_view trim_identity(std::string_view identity) {
-    constexpr std::string_view spaces = " \t\r\n";
-    const auto first = identity.find_first_not_of(spaces);
-    if (first == std::string_view::npos) {
-        return {};
+// What a rule of `scope` is tried on, in order.
+std::vector<std::string_view> candidates(std::string_view identity, RuleScope scope) {
+    if (scope == RuleScope::identity) {
+        return {identity};
     }
-    identity = identity.substr(first, identity.find_last_not_of(spaces) - first + 1);
-    if (identity.ends_with('.')) {
-        identity.remove_suffix(1);
+    std::vector<std::string_view> labels;
+    split_into(identity, '.', labels);
+    if (labels.size() > 1) {
+        labels.pop_back();  // a top-level domain, and some of those are airport codes
     }
-    return identity;
+    if (scope == RuleScope::label) {
+        return labels;
+    }
+    std::vector<std::string_view> parts;
+    for (const auto label : labels) {
+        split_into(label, '-', parts);
+    }
+    return parts;
 }
 
-std::optional<SiteMatch> make_match(std::string_view site, std::string_view rule) {
-    if (!is_site_code(site)) {
+std::optional<std::string> group(const plugin::Regex& pattern, std::string_view subject,
+                                 std::string_view name) {
+    const auto number = pattern.named_group(name);
+    if (!number) {
         return std::nullopt;
     }
-    // Until the shipped rules file says where each scheme's sites are, the place is what the
-    // site code's first three letters name in the airport table, as before.
-    return SiteMatch{std::string(site), std::string(rule), iata_of_site(site), {}};
-}
-
-std::optional<SiteMatch> root_servers_org(const std::vector<std::string_view>& labels) {
-    const std::size_t n = labels.size();
-    if (n == 4 && labels[2] == "root-servers" && labels[3] == "org" && labels[1].size() == 1) {
-        return make_match(labels[0], "root-servers.org");
+    auto text = pattern.search_group(subject, *number);
+    if (text && text->empty()) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return text;
 }
 
-std::optional<SiteMatch> rrdns_pch_net(const std::vector<std::string_view>& labels) {
-    const std::size_t n = labels.size();
-    if (n >= 5 && labels[n - 3] == "rrdns" && labels[n - 2] == "pch" && labels[n - 1] == "net") {
-        return make_match(labels[n - 4], "rrdns.pch.net");
-    }
-    return std::nullopt;
-}
-
-std::optional<SiteMatch> country_city(const std::vector<std::string_view>& labels) {
-    for (const auto label : labels) {
-        const auto tokens = split(label, '-');
-        for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
-            const auto country = tokens[i];
-            if (country.size() == 2 && is_lower_letter(country[0]) && is_lower_letter(country[1]) &&
-                is_site_token(tokens[i + 1])) {
-                return make_match(tokens[i + 1], "country-city");
+// The place a matched candidate names, when the rule can be sure of it: the operator's own
+// table first; else the location group, if it is an airport code, not a hostname word, and in
+// the country the cc group names.
+std::optional<std::string> place_of(const RuleSet& set, const NamingRule& rule, std::string_view candidate,
+                                    const std::string& site) {
+    if (!rule.places.empty()) {
+        const auto table = set.places.find(rule.places);
+        if (table != set.places.end()) {
+            const std::string key = group(rule.pattern, candidate, "code").value_or(site);
+            if (const auto entry = table->second.find(key); entry != table->second.end()) {
+                return entry->second;
             }
         }
     }
-    return std::nullopt;
-}
-
-std::optional<SiteMatch> airport_code(const std::vector<std::string_view>& labels) {
-    // In a dotted name the last label is a top-level domain, and some of those are airport codes.
-    const std::size_t searched = labels.size() > 1 ? labels.size() - 1 : labels.size();
-    for (std::size_t i = 0; i < searched; ++i) {
-        for (const auto token : split(labels[i], '-')) {
-            if (is_site_token(token)) {
-                return make_match(token, "airport code");
-            }
+    const auto location = group(rule.pattern, candidate, "location");
+    if (!location || set.not_places.contains(*location)) {
+        return std::nullopt;
+    }
+    const auto airport = find_airport(*location);
+    if (!airport || (rule.large_airports_only && !airport->large)) {
+        return std::nullopt;  // a guessing rule takes only hubs: cbv4 in a host name is not Coban
+    }
+    if (const auto cc = group(rule.pattern, candidate, "cc")) {
+        std::string country = to_upper(*cc);
+        if (const auto alias = set.country_aliases.find(country); alias != set.country_aliases.end()) {
+            country = alias->second;
+        }
+        if (airport->country != country) {
+            return std::nullopt;  // fr-lio: LIO is in Costa Rica, so lio is not that airport here
         }
     }
-    return std::nullopt;
+    return airport->iata;
+}
+
+std::string executable_directory() {
+    std::array<char, PATH_MAX> buffer{};
+    const ssize_t length = ::readlink("/proc/self/exe", buffer.data(), buffer.size() - 1);
+    if (length <= 0) {
+        return {};
+    }
+    const std::string path(buffer.data(), static_cast<std::size_t>(length));
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 
 }  // namespace
-
-struct SiteRules::OperatorRegex {
-    std::regex regex;
-    std::size_t site_group;
-};
 
 bool is_site_code(std::string_view code) {
     if (code.empty() || code.size() > max_site_code_length ||
@@ -164,19 +147,62 @@ bool is_site_code(std::string_view code) {
                        [](char c) { return is_lower_letter(c) || is_digit(c) || c == '-' || c == '_'; });
 }
 
-std::optional<SiteMatch> match_builtin_rules(std::string_view identity) {
-    identity = trim_identity(identity);
+std::optional<std::string> normalise_identity(std::string_view identity) {
+    constexpr std::string_view trimmed = " \t\r\n\"";
+    const auto first = identity.find_first_not_of(trimmed);
+    if (first == std::string_view::npos) {
+        return std::nullopt;
+    }
+    identity = identity.substr(first, identity.find_last_not_of(trimmed) - first + 1);
+    if (identity.ends_with('.')) {
+        identity.remove_suffix(1);
+    }
     if (identity.empty() || identity.size() > max_identity_length) {
         return std::nullopt;
     }
-    const std::string lower = to_lower(identity);
-    const auto labels = split(lower, '.');
-    for (const auto rule : {root_servers_org, rrdns_pch_net, country_city, airport_code}) {
-        if (auto found = rule(labels)) {
+    return to_lower(identity);
+}
+
+std::optional<SiteMatch> match_rule(const RuleSet& set, const NamingRule& rule, std::string_view identity) {
+    for (const std::string_view candidate : candidates(identity, rule.scope)) {
+        if (candidate.empty() || !rule.pattern.full_match(candidate)) {
+            continue;
+        }
+        const auto site = group(rule.pattern, candidate, "site");
+        if (!site || !is_site_code(*site)) {
+            continue;
+        }
+        auto location = place_of(set, rule, candidate, *site);
+        if (rule.require_location && !location) {
+            continue;
+        }
+        return SiteMatch{*site, rule.name, std::move(location), rule.operator_name};
+    }
+    return std::nullopt;
+}
+
+std::optional<SiteMatch> match_rules(const RuleSet& set, std::string_view identity) {
+    for (const NamingRule& rule : set.rules) {
+        if (auto found = match_rule(set, rule, identity)) {
             return found;
         }
     }
     return std::nullopt;
+}
+
+std::string installed_rules_path() {
+    return ANYCAST_SITE_RULES_INSTALLED;
+}
+
+std::string shipped_rules_path() {
+    const std::string directory = executable_directory();
+    if (!directory.empty()) {
+        std::string beside = directory + "/" + std::string(rules_file_name);
+        if (::access(beside.c_str(), F_OK) == 0) {
+            return beside;
+        }
+    }
+    return installed_rules_path();
 }
 
 std::optional<std::string> iata_of_site(std::string_view code) {
@@ -193,64 +219,6 @@ std::optional<std::string> iata_of_site(std::string_view code) {
     return airport->iata;
 }
 
-TranslatedRegex translate_site_regex(std::string_view pattern) {
-    TranslatedRegex result{{}, 0};
-    std::optional<std::size_t> site_group;
-    std::size_t groups = 0;
-    std::string& out = result.ecmascript;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        const char c = pattern[i];
-        if (c == '\\') {
-            out += c;
-            if (i + 1 < pattern.size()) {
-                out += pattern[++i];
-            }
-        } else if (c == '[') {
-            // A class runs to the first unescaped ']' (ECMAScript: even right after '[' or '[^').
-            out += c;
-            while (++i < pattern.size()) {
-                out += pattern[i];
-                if (pattern[i] == '\\' && i + 1 < pattern.size()) {
-                    out += pattern[++i];
-                } else if (pattern[i] == ']') {
-                    break;
-                }
-            }
-        } else if (c == '(' && pattern.substr(i + 1, 1) != "?") {
-            ++groups;
-            out += c;
-        } else if (c == '(') {
-            const std::string_view rest = pattern.substr(i + 2);
-            std::size_t name_start = 0;
-            if (rest.starts_with('<') && !rest.starts_with("<=") && !rest.starts_with("<!")) {
-                name_start = 1;
-            } else if (rest.starts_with("P<")) {
-                name_start = 2;
-            }
-            const std::size_t name_end =
-                name_start == 0 ? std::string_view::npos : rest.find('>', name_start);
-            if (name_end == std::string_view::npos) {
-                out += c;  // (?: (?= (?! and anything std::regex will judge itself
-                continue;
-            }
-            ++groups;
-            if (rest.substr(name_start, name_end - name_start) == "site") {
-                if (site_group) {
-                    throw InputError("--site-regex '" + std::string(pattern) +
-                                     "' names the site group twice");
-                }
-                site_group = groups;
-            }
-            out += c;
-            i += 2 + name_end;  // now on the '>'
-        } else {
-            out += c;
-        }
-    }
-    result.site_group = site_group ? *site_group : (groups > 0 ? 1 : 0);
-    return result;
-}
-
 void SiteRules::add_identity(std::string_view identity, std::string_view site) {
     const std::string site_code = to_lower(site);
     if (!is_site_code(site_code)) {
@@ -264,18 +232,25 @@ void SiteRules::add_identity(std::string_view identity, std::string_view site) {
 }
 
 void SiteRules::add_regex(std::string_view pattern) {
-    auto translated = translate_site_regex(pattern);
-    try {
-        std::regex regex(translated.ecmascript, std::regex::ECMAScript | std::regex::icase);
-        if (translated.site_group > regex.mark_count()) {
-            throw InputError("--site-regex '" + std::string(pattern) + "': site group not found");
-        }
-        regexes_.push_back(
-            std::make_shared<const OperatorRegex>(OperatorRegex{std::move(regex), translated.site_group}));
-    } catch (const std::regex_error& e) {
-        throw InputError("--site-regex '" + std::string(pattern) +
-                         "' is not a valid regular expression: " + e.what());
+    regexes_.push_back(plugin::Regex::compile(pattern, plugin::RegexCase::insensitive, "--site-regex"));
+}
+
+void SiteRules::add_rules_file(const std::string& path) {
+    add_rule_set(load_rules_file(path, "--rules-file"));
+}
+
+void SiteRules::add_shipped_rules() {
+    const std::string path = shipped_rules_path();
+    const plugin::FileContents contents = plugin::read_regular_file(path);
+    if (!contents.text) {
+        throw InputError("shipped site rules " + path + ": " + contents.error->message +
+                         " (reinstall the package, or see docs/site-rules.md)");
     }
+    add_rule_set(parse_rules_text(*contents.text, path));
+}
+
+void SiteRules::add_rule_set(RuleSet set) {
+    rule_sets_.push_back(std::make_shared<const RuleSet>(std::move(set)));
 }
 
 std::optional<SiteMatch> SiteRules::match(std::string_view identity) const {
@@ -284,20 +259,29 @@ std::optional<SiteMatch> SiteRules::match(std::string_view identity) const {
     }
     if (identity.size() <= max_identity_length) {
         for (std::size_t i = 0; i < regexes_.size(); ++i) {
-            std::match_results<std::string_view::const_iterator> found;
-            if (!std::regex_search(identity.begin(), identity.end(), found, regexes_[i]->regex)) {
+            const plugin::Regex& regex = regexes_[i];
+            const std::size_t site_group =
+                regex.named_group("site").value_or(regex.group_count() > 0 ? 1 : 0);
+            const auto site = regex.search_group(identity, site_group);
+            if (!site) {
                 continue;
             }
-            const auto& group = found[regexes_[i]->site_group];
-            if (!group.matched) {
-                continue;
-            }
-            if (auto result = make_match(to_lower(group.str()), "site-regex #" + std::to_string(i + 1))) {
-                return result;
+            const std::string code = to_lower(*site);
+            if (is_site_code(code)) {
+                return SiteMatch{code, "site-regex #" + std::to_string(i + 1), iata_of_site(code), {}};
             }
         }
     }
-    return match_builtin_rules(identity);
+    const auto normalised = normalise_identity(identity);
+    if (!normalised) {
+        return std::nullopt;
+    }
+    for (const auto& set : rule_sets_) {
+        if (auto found = match_rules(*set, *normalised)) {
+            return found;
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace anycast::sites

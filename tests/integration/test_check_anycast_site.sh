@@ -25,7 +25,7 @@ start_nsd after_wrap 127.0.2.6 "$P" fra1 fra1 5
 # Two boxes with one copied configuration, and Quad9's id.server form (a site with no location).
 start_nsd copy_a 127.0.2.7 "$P" 0copied0 0copied0 2026112304
 start_nsd copy_b 127.0.2.8 "$P" 0copied0 0copied0 2026112304
-start_nsd pch 127.0.2.10 "$P" res860.qfra3.rrdns.pch.net res860.qfra3.rrdns.pch.net 2026112304
+start_nsd pch 127.0.2.10 "$P" ns1.de-kae.k.ripe.net ns1.de-kae.k.ripe.net 2026112304
 DOWN=127.0.2.9 # nothing listens here
 state_dir=$(mktemp -d)
 trap 'rm -rf "$state_dir"; stop_all' EXIT
@@ -38,7 +38,7 @@ run_json -H 127.0.2.1 "${Z[@]}" --expect-site ams1,lhr1
 expect_rc 0
 expect_jq '.subchecks[0].facts.site' ams1
 expect_jq '.subchecks[0].facts.expected' true
-expect_jq '.subchecks[0].facts.site_rule' "airport code"
+expect_jq '.subchecks[0].facts.site_rule' "airport-code"
 
 case_ "catchment: IPv4 and IPv6 landing on one site name it once"
 run_json -H 127.0.2.1 -H ::1 "${Z[@]}" --expect-site ams1
@@ -127,13 +127,13 @@ expect_grep "^ANYCAST SITE WARNING - catchment 127\.0\.2\.1: site ams1 is not ex
 case_ "unplaced: a location asked of a site with none is UNKNOWN, saying what to add"
 run_check -H 127.0.2.10 "${Z[@]}" --expect-site fra
 expect_rc 3
-expect_grep "^ANYCAST SITE UNKNOWN - catchment 127\.0\.2\.10: cannot tell whether qfra3 is expected \(fra\).*add loc="
+expect_grep "^ANYCAST SITE UNKNOWN - catchment 127\.0\.2\.10: cannot tell whether de-kae is expected \(fra\).*add loc="
 run_json -H 127.0.2.10 "${Z[@]}" --expect-site fra --unplaced-state warning
 expect_rc 1
-printf 'qfra3 loc=FRA\n' >"$state_dir/pch"
+printf 'de-kae loc=FRA\n' >"$state_dir/pch"
 run_json -H 127.0.2.10 "${Z[@]}" --expect-site fra --sites-file "$state_dir/pch"
 expect_rc 0
-expect_jq '.subchecks[0].facts.site' qfra3
+expect_jq '.subchecks[0].facts.site' de-kae
 expect_jq '.subchecks[0].facts.location' FRA
 
 case_ "an identity that maps to no listed site gets --unknown-site-state"

@@ -66,6 +66,7 @@ Plan make_plan(const AnycastDnsConfig& config) {
     plan.probe.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;
     plan.probe.spec.tcp_fallback_on_truncation = !config.no_tcp_fallback;
     plan.probe.count = config.count;
+    plan.probe.retry = config.retry;
     plan.probe.interval = std::chrono::duration_cast<dns::Clock::duration>(
         std::chrono::duration<double>(config.interval_seconds));
     plan.probe.identity_order = identity::parse_methods(config.identity);
@@ -96,7 +97,9 @@ Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const Ad
     if (config.authoritative && !response.aa) {
         findings.add(State::critical, "answer is not authoritative (AA clear)");
     }
-    if (response.tc) {
+    if (response.tc && answer.transport == dns::Transport::tcp) {
+        findings.add(State::warning, "answer truncated (TC) even over TCP");
+    } else if (response.tc) {
         findings.add(State::warning, "answer truncated (TC) and TCP fallback is off");
     }
     for (const std::string& wanted : config.expect) {
@@ -141,12 +144,19 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
     check.set_fact("address", probe.endpoint.address_text());
     check.set_fact("port", static_cast<std::int64_t>(probe.endpoint.port()));
     const dns::QueryResult* answer = probe.first_answer();
-    const auto sent = static_cast<std::int64_t>(probe.results.size());
+    const auto sent = static_cast<std::int64_t>(probe.sent());
     const auto received = static_cast<std::int64_t>(probe.received());
     const double loss = probe.loss_percent();
 
+    const auto not_sent = static_cast<std::int64_t>(probe.not_sent());
+    check.set_fact("attempts", static_cast<std::int64_t>(probe.attempts()));
+    check.set_fact("attempts_lost", static_cast<std::int64_t>(probe.lost_attempts()));
+    if (not_sent > 0) {
+        check.set_fact("not_sent", not_sent);
+    }
     if (answer == nullptr) {
-        check.state = State::critical;
+        // Nothing left at all: the check's own limit, which says nothing about the server.
+        check.state = probe.measured() ? State::critical : State::unknown;
         check.summary = probe.failure_reason(common.timeout_seconds);
         check.set_fact("transport", std::string(dns::transport_name(plan.probe.spec.transport)));
         check.set_fact("identity_method", std::string("none"));
@@ -188,6 +198,13 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
                    std::to_string(received) + "/" + std::to_string(sent) + ")";
     } else {
         summary += format_ms(rtt.max_ms) + " ms";
+        if (answer->answered_attempt > 1) {
+            summary += " (try " + std::to_string(answer->answered_attempt) + " of " +
+                       std::to_string(answer->attempts) + ")";
+        }
+    }
+    if (not_sent > 0) {
+        summary += ", " + std::to_string(not_sent) + " not sent";
     }
     summary += ", " + std::to_string(response.answer.size()) + " answer record" +
                (response.answer.size() == 1 ? "" : "s");
@@ -207,6 +224,17 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
                                           : std::string(probe.identity.hidden ? "hidden" : "none"));
     for (const identity::Attempt& attempt : probe.identity.attempts) {
         check.set_fact("identity_" + std::string(identity::method_name(attempt.method)), attempt.outcome);
+    }
+    std::string method(dns::rtt_method_name(answer->rtt_method));
+    for (const dns::QueryResult& other : probe.results) {
+        if (other.status == dns::QueryStatus::answered && other.rtt_method != answer->rtt_method) {
+            method = "mixed";  // with --count: some RTTs from kernel stamps, some not
+        }
+    }
+    check.set_fact("rtt_method", method);
+    check.set_fact("rtt_userspace_ms", static_cast<double>(answer->userspace_rtt.count()) / 1e6);
+    if (answer->clock_step) {
+        check.set_fact("clock_step", true);
     }
     check.set_fact("rtt_min_ms", rtt.min_ms);
     check.set_fact("rtt_avg_ms", rtt.avg_ms);
@@ -274,6 +302,7 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
                      "Address to query: an IPv4 or IPv6 literal, or a host name (all its A and AAAA "
                      "addresses). Repeatable.");
     add_port_option(parser, config.port, "Port to query (default 53).");
+    add_retry_options(parser, config.retry);
     parser.add({"query", 'q', ArgKind::required, "NAME", "Name to ask for (required)."},
                [&config](std::string_view value) { config.query_name = value; });
     parser.add(

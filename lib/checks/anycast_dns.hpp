@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dns/endpoint.hpp"
+#include "dns/engine.hpp"
 #include "plugin/options.hpp"
 #include "plugin/result.hpp"
 
@@ -26,6 +27,7 @@ struct AnycastDnsConfig {
     std::vector<std::string> hosts;
     dns::AddressFamily family = dns::AddressFamily::any;
     std::uint16_t port = 53;
+    dns::RetryPolicy retry;  // --retries, --retry-interval
     std::string query_name;
     std::string type = "A";
     std::string klass = "IN";

@@ -111,6 +111,7 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
                      "Anycast service address (IPv4 or IPv6 literal, or a host name: all its addresses). "
                      "Repeatable.");
     add_port_option(parser, config.port, "Port of every address (default 53).");
+    add_retry_options(parser, config.retry);
     parser.add({"zone", 'z', ArgKind::required, "ZONE",
                 "Zone served by the sites (required); the measured query is ZONE SOA, with NSID."},
                [&config](std::string_view value) {
@@ -214,6 +215,7 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     plan.spec.question = dns::make_question(config.zone, "SOA", "IN");
     plan.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;
     plan.identity_order = identity::parse_methods(config.identity);
+    plan.retry = config.retry;
 
     std::vector<Target> targets;
     for (const dns::Endpoint& endpoint :

@@ -160,6 +160,7 @@ plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& co
                 "Where to read the resolvers when no -H is given (default /etc/resolv.conf)."},
                [&config](std::string_view value) { config.resolv_conf = value; });
     add_port_option(parser, config.port, "Port of the resolvers (default 53).");
+    add_retry_options(parser, config.retry);
     parser.add({"location", 'l', ArgKind::required, "IATA|LAT,LON",
                 "Where this vantage point is: an airport code (AMS) or LAT,LON. Without it, distance checks "
                 "are skipped."},
@@ -258,6 +259,7 @@ plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
     plan.spec.recursion_desired = true;
     plan.count = config.count;
     plan.identity_order = order.library;
+    plan.retry = config.retry;
     // Measured queries, who-am-I names and the direct comparison all go out in one engine run.
     std::optional<dns::Endpoint> direct;
     if (config.compare_direct) {

@@ -25,6 +25,7 @@ struct ResolverLocalityConfig {
     std::vector<std::string> hosts;  // empty: the nameservers of resolv_conf
     std::string resolv_conf = "/etc/resolv.conf";
     std::uint16_t port = 53;
+    dns::RetryPolicy retry;  // --retries, --retry-interval
     std::optional<sites::GeoPoint> location;
     std::string location_text;
     double location_error_km = 0;

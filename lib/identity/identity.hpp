@@ -56,6 +56,7 @@ ChaosAnswer read_chaos_answer(const dns::QueryResult& result);
 // whose NSID is missing and for which a CHAOS method precedes or follows in `order`.
 std::vector<Identity> identify(std::span<const dns::Endpoint> servers,
                                std::span<const dns::QueryResult* const> measured,
-                               const std::vector<Method>& order, dns::Clock::time_point deadline);
+                               const std::vector<Method>& order, dns::Clock::time_point deadline,
+                               const dns::RetryPolicy& retry = {});
 
 }  // namespace anycast::identity

@@ -97,10 +97,8 @@ Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const Ad
     if (config.authoritative && !response.aa) {
         findings.add(State::critical, "answer is not authoritative (AA clear)");
     }
-    if (response.tc && answer.transport == dns::Transport::tcp) {
-        findings.add(State::warning, "answer truncated (TC) even over TCP");
-    } else if (response.tc) {
-        findings.add(State::warning, "answer truncated (TC) and TCP fallback is off");
+    if (auto truncated = dns::truncation_problem(answer)) {
+        findings.add(State::warning, std::move(*truncated));
     }
     for (const std::string& wanted : config.expect) {
         const bool present = std::any_of(

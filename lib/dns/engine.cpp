@@ -642,6 +642,14 @@ std::size_t open_descriptor_count() {
     return count >= 3 ? count - 3 : 0;
 }
 
+std::optional<std::string> truncation_problem(const QueryResult& result) {
+    if (!result.response || !result.response->tc) {
+        return std::nullopt;
+    }
+    return result.transport == Transport::tcp ? "answer truncated (TC) even over TCP"
+                                              : "answer truncated (TC) and TCP fallback is off";
+}
+
 std::string_view query_status_name(QueryStatus status) {
     switch (status) {
         case QueryStatus::answered:

@@ -78,6 +78,10 @@ struct QueryResult {
     std::string error;  // why, for refused / network_error / timeout
 };
 
+// What an answered query's TC bit means, if it is set: over UDP, that the TCP fallback was off (or
+// it would have been used); over TCP, that the server truncated even there.
+std::optional<std::string> truncation_problem(const QueryResult& result);
+
 struct EngineOptions {
     // How many sockets may be open at once; further jobs wait for a free slot. 0 = derive from the
     // descriptors actually free (RLIMIT_NOFILE less those open, inherited ones included).

@@ -162,8 +162,10 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
         check.set_fact("sent", sent);
         check.set_fact("received", received);
         check.set_fact("error", check.summary);
-        check.perfdata.push_back(
-            {label + "_loss", loss, "%", config.loss.warning, config.loss.critical, 0.0, 100.0});
+        if (probe.measured()) {  // no loss figure for what was never sent
+            check.perfdata.push_back(
+                {label + "_loss", loss, "%", config.loss.warning, config.loss.critical, 0.0, 100.0});
+        }
         return check;
     }
 
@@ -443,9 +445,15 @@ plugin::CheckResult run_anycast_dns(const AnycastDnsConfig& config, const plugin
 
     const std::size_t total = probes.size();
     std::string summary;
+    const auto unmeasured = static_cast<std::size_t>(
+        std::count_if(probes.begin(), probes.end(), [](const AddressProbe& p) { return !p.measured(); }));
     if (failed == 0) {
-        summary = std::to_string(total) + "/" + std::to_string(total) + " address" +
+        summary = std::to_string(total - unmeasured) + "/" + std::to_string(total) + " address" +
                   (total == 1 ? "" : "es") + " answered";
+        if (unmeasured > 0) {
+            // The check's own limit: said as such, never as the servers' failure.
+            summary += ", " + std::to_string(unmeasured) + " not measured (no query could be sent)";
+        }
     } else {
         summary = std::to_string(failed) + "/" + std::to_string(total) + " address" +
                   (total == 1 ? "" : "es") + " failed (" + first_failure->name + ": " +

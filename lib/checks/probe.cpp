@@ -160,6 +160,7 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
         jobs[i].retry = plan.retry;  // side queries cross the same network
     }
     std::vector<dns::QueryResult> results = dns::run_queries(jobs, deadline);
+    std::vector<dns::QueryJob>().swap(jobs);  // --count 100 over thousands of addresses: free it now
     if (side_results != nullptr) {
         side_results->assign(std::make_move_iterator(results.begin() + static_cast<long>(probe_jobs)),
                              std::make_move_iterator(results.end()));

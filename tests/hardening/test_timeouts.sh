@@ -8,11 +8,13 @@
 # and the worst overrun at the end (docs/security.md records it).
 #
 # Where the time went when this test flaked on a loaded 2-core machine (1.2-1.4 s for -t 1): not in
-# the check's deadline (it stops 10 ms early and its own start-to-exit stayed under 1.0 s), but in
-# (a) two `date` processes forked around each measurement, each waiting for a CPU, (b) exec and the
-# dynamic loader of the check competing with every other job, and (c) the wake-up at the deadline
-# itself: a process of the normal class that has slept for a second waits its turn behind the
-# runnable jobs before it can close its sockets and print. None of that is the check's. So the
+# the check's deadline (it stops 10 ms early). Measured with six busy loops on the two cores, -t 1
+# against a silent port: the check's own exec-to-exit, read by a shell without forking, was 998-1018
+# ms in the normal scheduling class and 993-994 ms under SCHED_FIFO, while the same runs timed with
+# `date` forked around them took 1019-1098 ms. The time goes to (a) the `date` processes, each
+# waiting for a CPU, (b) exec and the dynamic loader competing with every other job, and (c) the
+# wake-up at the deadline: a normal-class process that slept for a second waits behind the runnable
+# jobs before it can close its sockets and print. None of that is the check's. So the
 # clock is read with bash's $EPOCHREALTIME (no fork), and the check and its --version reference run
 # SCHED_FIFO (TIMEOUT_RT_PRIO, default 10; 0 turns it off), as bench/run runs every measured tool:
 # what is left is the check's own time, and a real overrun still shows.

@@ -18,6 +18,7 @@ struct ProbePlan {
     dns::Clock::duration interval = std::chrono::milliseconds(10);  // spacing between them
     std::vector<identity::Method> identity_order;                   // empty: do not identify
     dns::RetryPolicy retry;                                         // --retries, --retry-interval
+    std::vector<identity::WhoamiName> whoami;  // asked of every address when identity_order has whoami
 };
 
 struct RttStats {

@@ -75,6 +75,7 @@ ProbePlan probe_plan(const AnycastDnsConfig& config) {
     plan.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;
     plan.spec.tcp_fallback_on_truncation = !config.no_tcp_fallback;
     plan.count = config.count;
+    plan.retry = config.retry;
     plan.interval = std::chrono::duration_cast<dns::Clock::duration>(
         std::chrono::duration<double>(config.interval_seconds));
     plan.identity_order = config.identity;
@@ -97,9 +98,6 @@ Findings judge_answer(const AnycastDnsConfig& config, const Instance& instance,
     }
     if (config.authoritative && !response.aa) {
         findings.add(State::critical, "answer is not authoritative (AA clear)");
-    }
-    if (response.tc) {
-        findings.add(State::warning, "answer truncated (TC) and TCP fallback is off");
     }
     for (const std::string& wanted : config.expect) {
         if (!has_record(response, [&](const dns::Record& r) {
@@ -239,13 +237,35 @@ void add_answer_facts(Subcheck& check, const AddressProbe& probe, const dns::Que
     }
 }
 
+// Which clock readings the RTT came from, and our own figure for the same exchange.
+void add_timing_facts(Subcheck& check, const AddressProbe& probe, const dns::QueryResult& answer) {
+    std::string method(dns::rtt_method_name(answer.rtt_method));
+    for (const dns::QueryResult& other : probe.results) {
+        if (other.status == dns::QueryStatus::answered && other.rtt_method != answer.rtt_method) {
+            method = "mixed";  // with --count: some RTTs from kernel stamps, some not
+        }
+    }
+    check.set_fact("rtt_method", method);
+    check.set_fact("rtt_userspace_ms", static_cast<double>(answer.userspace_rtt.count()) / 1e6);
+    if (answer.clock_step) {
+        check.set_fact("clock_step", true);
+    }
+}
+
 void add_loss_facts(Subcheck& check, const AnycastDnsConfig& config, const AddressProbe& probe) {
     const double loss = probe.loss_percent();
     check.set_fact("loss_pct", loss);
-    check.set_fact("sent", static_cast<std::int64_t>(probe.results.size()));
+    check.set_fact("sent", static_cast<std::int64_t>(probe.sent()));
     check.set_fact("received", static_cast<std::int64_t>(probe.received()));
-    check.perfdata.push_back({probe.endpoint.display() + "_loss", loss, "%", config.loss.warning,
-                              config.loss.critical, 0.0, 100.0});
+    check.set_fact("attempts", static_cast<std::int64_t>(probe.attempts()));
+    check.set_fact("attempts_lost", static_cast<std::int64_t>(probe.lost_attempts()));
+    if (probe.not_sent() > 0) {
+        check.set_fact("not_sent", static_cast<std::int64_t>(probe.not_sent()));
+    }
+    if (probe.measured()) {  // no loss figure for what was never sent
+        check.perfdata.push_back({probe.endpoint.display() + "_loss", loss, "%", config.loss.warning,
+                                  config.loss.critical, 0.0, 100.0});
+    }
 }
 
 State fail_state(const AnycastDnsConfig& config, std::size_t failed, std::size_t total) {
@@ -265,8 +285,14 @@ std::string ok_summary(const AnycastDnsConfig& config, const std::vector<Address
     const std::size_t total = readings.size();
     const auto failed = static_cast<std::size_t>(std::count_if(
         checks.begin(), checks.end(), [](const Subcheck& c) { return c.state == State::critical; }));
-    std::string summary = std::to_string(total - failed) + "/" + std::to_string(total) + " address" +
-                          (total == 1 ? "" : "es") + " answered";
+    const auto unmeasured = static_cast<std::size_t>(std::count_if(
+        readings.begin(), readings.end(), [](const AddressReading& r) { return !r.probe.measured(); }));
+    std::string summary = std::to_string(total - failed - unmeasured) + "/" + std::to_string(total) +
+                          " address" + (total == 1 ? "" : "es") + " answered";
+    if (unmeasured > 0) {
+        // The check's own limit: said as such, never as the servers' failure.
+        summary += ", " + std::to_string(unmeasured) + " not measured (no query could be sent)";
+    }
     const AddressReading* slowest = nullptr;
     double slowest_ms = -1;
     for (const AddressReading& reading : readings) {
@@ -313,6 +339,9 @@ Subcheck judge_address(const AnycastDnsConfig& config, const AddressReading& rea
     const RttStats rtt = *probe.rtt();
     const double judged_ms = statistic(rtt, config.rtt_statistic);
     Findings findings = judge_answer(config, reading.instance, *answer->response);
+    if (auto truncated = dns::truncation_problem(*answer)) {
+        findings.add(State::warning, std::move(*truncated));
+    }
     if (config.dnssec) {
         judge_answer_signature(config, reading, *answer->response, findings, check);
     }
@@ -323,8 +352,13 @@ Subcheck judge_address(const AnycastDnsConfig& config, const AddressReading& rea
     if (const auto r = reach(config.vantage, reading.instance)) {
         judge_floor(findings, check, *r, rtt.min_ms);
     }
-    conclude(check, findings, name, answer_details(reading, *answer, rtt));
+    std::string details = answer_details(reading, *answer, rtt);
+    if (answer->answered_attempt > 1 && probe.results.size() == 1) {
+        details += " (try " + std::to_string(answer->answered_attempt) + " of " + std::to_string(answer->attempts) + ")";
+    }
+    conclude(check, findings, name, details);
     add_answer_facts(check, probe, *answer, rtt);
+    add_timing_facts(check, probe, *answer);
     add_instance_facts(reading.instance, check);
     check.perfdata.push_back(rtt_perfdata(probe.endpoint.display(), judged_ms, config.rtt));
     add_loss_facts(check, config, probe);
@@ -515,6 +549,7 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
                      "Address to query: an IPv4 or IPv6 literal, or a host name (all its A and AAAA "
                      "addresses). Repeatable.");
     add_port_option(parser, config.port, "Port to query (default 53).");
+    add_retry_options(parser, config.retry);
     add_query_options(parser, config);
     add_answer_options(parser, config);
     add_threshold_options(parser, config.rtt, plugin::UnitFamily::duration,

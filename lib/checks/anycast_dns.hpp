@@ -12,6 +12,7 @@
 #include "checks/judge.hpp"
 #include "checks/probe.hpp"
 #include "dns/endpoint.hpp"
+#include "dns/engine.hpp"
 #include "plugin/options.hpp"
 #include "plugin/regex.hpp"
 #include "plugin/result.hpp"
@@ -33,6 +34,7 @@ struct AnycastDnsConfig {
     std::vector<std::string> hosts;
     dns::AddressFamily family = dns::AddressFamily::any;
     std::uint16_t port = 53;
+    dns::RetryPolicy retry;  // --retries, --retry-interval
     dns::Question question{"", 1, 1};  // name from -q, type from -T, class from --class: parsed once
     bool tcp = false;
     bool no_tcp_fallback = false;

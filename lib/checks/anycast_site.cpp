@@ -747,6 +747,7 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
     plan.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;
     plan.spec.dnssec_ok = config.dnssec.mode != DnssecMode::off;
     plan.identity_order = config.identity;
+    plan.retry = config.retry;
 
     // Every address goes out in one probe run; then each reading goes to its group.
     // --flows N: each anycast address N times, one after the other, each query from its own socket.
@@ -922,6 +923,7 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
                      "Anycast service address (IPv4 or IPv6 literal, or a host name: all its addresses). "
                      "Repeatable.");
     add_port_option(parser, config.port, "Port of every address (default 53).");
+    add_retry_options(parser, config.retry);
     parser.add({"zone", 'z', ArgKind::required, "ZONE",
                 "Zone served by the sites (required); the measured query is ZONE SOA, with NSID (and the DO "
                 "bit, with a DNSKEY query beside it, unless --dnssec off)."},

@@ -46,6 +46,7 @@ struct AnycastSiteConfig {
     std::vector<std::string> hosts;
     dns::AddressFamily family = dns::AddressFamily::any;
     std::uint16_t port = 53;
+    dns::RetryPolicy retry;  // --retries, --retry-interval
     std::string zone;
     std::optional<SitePattern> expect_site;
     std::optional<SitePattern> forbid_site;

@@ -71,7 +71,8 @@ plugin::Subcheck no_answer(std::string name, const AddressProbe& probe, double t
     plugin::Subcheck check;
     check.name = std::move(name);
     check.set_fact("address", probe.endpoint.address_text());
-    check.state = State::critical;
+    // Nothing left at all: the check's own limit, which says nothing about the server.
+    check.state = probe.measured() ? State::critical : State::unknown;
     check.summary = probe.failure_reason(timeout_seconds);
     check.set_fact("error", check.summary);
     return check;

@@ -14,6 +14,32 @@ double to_ms(std::chrono::nanoseconds duration) {
 
 }  // namespace
 
+std::size_t AddressProbe::sent() const {
+    return results.size() - not_sent();
+}
+
+std::size_t AddressProbe::not_sent() const {
+    return static_cast<std::size_t>(
+        std::count_if(results.begin(), results.end(),
+                      [](const dns::QueryResult& r) { return r.status == dns::QueryStatus::not_sent; }));
+}
+
+int AddressProbe::attempts() const {
+    int sum = 0;
+    for (const dns::QueryResult& result : results) {
+        sum += result.attempts;
+    }
+    return sum;
+}
+
+int AddressProbe::lost_attempts() const {
+    int sum = 0;
+    for (const dns::QueryResult& result : results) {
+        sum += result.lost_attempts;
+    }
+    return sum;
+}
+
 std::size_t AddressProbe::received() const {
     return static_cast<std::size_t>(
         std::count_if(results.begin(), results.end(),
@@ -21,10 +47,11 @@ std::size_t AddressProbe::received() const {
 }
 
 double AddressProbe::loss_percent() const {
-    if (results.empty()) {
+    const std::size_t queries = sent();
+    if (queries == 0) {
         return 100.0;
     }
-    return 100.0 * static_cast<double>(results.size() - received()) / static_cast<double>(results.size());
+    return 100.0 * static_cast<double>(queries - received()) / static_cast<double>(queries);
 }
 
 std::optional<RttStats> AddressProbe::rtt() const {
@@ -52,7 +79,7 @@ std::optional<RttStats> AddressProbe::rtt() const {
 
 const dns::QueryResult* AddressProbe::first_answer() const {
     for (const dns::QueryResult& result : results) {
-        if (result.status == dns::QueryStatus::answered) {
+        if (result.status == dns::QueryStatus::answered && result.response) {
             return &result;
         }
     }
@@ -71,7 +98,14 @@ std::string AddressProbe::failure_reason(double timeout_seconds) const {
     if (telling != nullptr) {
         return telling->error;
     }
+    if (!measured()) {
+        // The check's own limit (descriptors, a deadline too short to start): not the server's fault.
+        return results.empty() ? std::string("not measured") : "not measured: " + results.front().error;
+    }
     std::string reason = "no answer within " + plugin::format_decimal(timeout_seconds, 3) + " s";
+    if (const int tries = attempts(); tries > 1 && results.size() == 1) {
+        reason += " (" + std::to_string(tries) + " tries)";
+    }
     for (const dns::QueryResult& result : results) {
         if (result.udp_truncated) {
             reason = "truncated over UDP, and the TCP retry did not finish in time";
@@ -115,6 +149,8 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
                 plan.spec.request_nsid && std::find(plan.identity_order.begin(), plan.identity_order.end(),
                                                     identity::Method::nsid) != plan.identity_order.end();
             job.start_offset = plan.interval * round;
+            job.retry = plan.retry;
+            job.response_group = static_cast<std::size_t>(&endpoint - endpoints.data());
             jobs.push_back(std::move(job));
         }
     }
@@ -130,7 +166,11 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
     }
     const std::size_t own_jobs = jobs.size();
     jobs.insert(jobs.end(), side_jobs.begin(), side_jobs.end());
+    for (std::size_t i = probe_jobs; i < jobs.size(); ++i) {
+        jobs[i].retry = plan.retry;  // side queries cross the same network
+    }
     std::vector<dns::QueryResult> results = dns::run_queries(jobs, deadline);
+    std::vector<dns::QueryJob>().swap(jobs);  // --count 100 over thousands of addresses: free it now
     if (side_results != nullptr) {
         side_results->assign(std::make_move_iterator(results.begin() + static_cast<long>(own_jobs)),
                              std::make_move_iterator(results.end()));
@@ -151,7 +191,7 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
             measured.push_back(probe.first_answer());
         }
         std::vector<identity::Identity> identities =
-            identity::identify(endpoints, measured, plan.identity_order, deadline);
+            identity::identify(endpoints, measured, plan.identity_order, deadline, plan.retry);
         for (std::size_t i = 0; i < probes.size(); ++i) {
             probes[i].identity = std::move(identities[i]);
             const std::span<const dns::QueryResult> said(results.data() + probe_jobs + i * whoami_count,

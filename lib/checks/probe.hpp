@@ -17,6 +17,7 @@ struct ProbePlan {
     int count = 1;                                                  // queries per address
     dns::Clock::duration interval = std::chrono::milliseconds(10);  // spacing between them
     std::vector<identity::Method> identity_order;                   // empty: do not identify
+    dns::RetryPolicy retry;                                         // --retries, --retry-interval
     std::vector<identity::WhoamiName> whoami;  // asked of every address when identity_order has whoami
 };
 
@@ -31,10 +32,17 @@ struct AddressProbe {
     std::vector<dns::QueryResult> results;  // one per query sent (or due) to this address
     identity::Identity identity;
 
+    std::size_t sent() const;      // queries that left (those the check could not send are not losses)
     std::size_t received() const;
+    std::size_t not_sent() const;  // queries the check itself could not send in time
+    int attempts() const;          // UDP tries and TCP exchanges, over all queries
+    int lost_attempts() const;     // tries given up on (see dns::QueryResult::lost_attempts)
+    // Queries sent without any answer after all their tries, as a percentage of those sent: with
+    // retries, a query is lost only when every try was.
     double loss_percent() const;
+    bool measured() const { return sent() > 0; }  // false: no query left, nothing can be judged
     std::optional<RttStats> rtt() const;           // over the answered queries
-    const dns::QueryResult* first_answer() const;  // nullptr when none answered
+    const dns::QueryResult* first_answer() const;  // nullptr when none answered (with its response)
     // Why nothing usable came back, e.g. "port unreachable (nothing listens)", "no answer within 2 s".
     std::string failure_reason(double timeout_seconds) const;
 };

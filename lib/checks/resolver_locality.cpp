@@ -198,6 +198,7 @@ ResolverMeasurements collect_resolver_locality(const ResolverLocalityConfig& con
     plan.spec.question = config.question;
     plan.spec.recursion_desired = true;
     plan.count = config.count;
+    plan.retry = config.retry;
     plan.identity_order = config.identity;
     plan.whoami = config.whoami;
     // The direct comparison leaves in the same engine run, asked like the resolver (same name,
@@ -247,6 +248,7 @@ plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& co
                 "Where to read the resolvers when no -H is given (default /etc/resolv.conf)."},
                [&config](std::string_view value) { config.resolv_conf = value; });
     add_port_option(parser, config.port, "Port of the resolvers (default 53).");
+    add_retry_options(parser, config.retry);
     add_location_options(
         parser, config.vantage,
         "Where this vantage point is: an airport code (AMS) or LAT,LON. Without it, distance "

@@ -19,6 +19,7 @@ struct ResolverLocalityConfig {
     std::vector<std::string> hosts;  // empty: the nameservers of resolv_conf
     std::string resolv_conf = "/etc/resolv.conf";
     std::uint16_t port = 53;
+    dns::RetryPolicy retry;  // --retries, --retry-interval
     Vantage vantage;
     std::vector<identity::Method> identity = identity::parse_methods("nsid,id.server,hostname.bind,whoami");
     std::vector<identity::WhoamiName> whoami;

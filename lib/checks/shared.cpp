@@ -5,6 +5,8 @@
 #include <type_traits>
 
 #include "plugin/error.hpp"
+#include "plugin/number.hpp"
+#include "plugin/range.hpp"
 #include "plugin/file.hpp"
 
 namespace anycast::checks {
@@ -88,6 +90,24 @@ void add_range_options(plugin::OptionParser& parser, std::string_view name, plug
     parser.add({std::string(name) + "-critical", 0, ArgKind::required, "RANGE", std::move(critical_help)},
                [&thresholds, family](std::string_view value) {
                    thresholds.critical = plugin::parse_range(value, family);
+               });
+}
+
+void add_retry_options(plugin::OptionParser& parser, dns::RetryPolicy& retry) {
+    parser.add({"retries", 0, ArgKind::required, "N",
+                "Send a UDP query that has no answer yet again, up to N times (default 2, i.e. 3 tries "
+                "as dig makes; 0 turns retransmission off). Each try uses a new source port and ID; a late "
+                "answer to an earlier try still counts, timed from that try. Never past --timeout."},
+               [&retry](std::string_view value) { retry.retries = plugin::parse_int(value, 0, dns::max_retries); });
+    parser.add({"retry-interval", 0, ArgKind::required, "DURATION",
+                "Time between tries (default: --timeout divided by the number of tries, at most 1s)."},
+               [&retry](std::string_view value) {
+                   const double seconds = plugin::parse_duration_seconds(value);
+                   if (seconds < 0.001 || seconds > 60) {
+                       throw InputError("'" + std::string(value) + "' must be between 1ms and 60s");
+                   }
+                   retry.interval = std::chrono::duration_cast<dns::Clock::duration>(
+                       std::chrono::duration<double>(seconds));
                });
 }
 

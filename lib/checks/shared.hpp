@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dns/endpoint.hpp"
+#include "dns/engine.hpp"
 #include "plugin/options.hpp"
 #include "plugin/state.hpp"
 #include "sites/site_rules.hpp"
@@ -56,6 +57,8 @@ std::vector<sites::SiteEntry> load_sites(const SiteOptions& options);
 // --NAME-warning and --NAME-critical as Nagios ranges of one unit family.
 void add_range_options(plugin::OptionParser& parser, std::string_view name, plugin::Thresholds& thresholds,
                        plugin::UnitFamily family, std::string warning_help, std::string critical_help);
+// --retries and --retry-interval: UDP retransmission, as every check sends over the same networks.
+void add_retry_options(plugin::OptionParser& parser, dns::RetryPolicy& retry);
 // The value of an option that must be an IP literal ("--primary", "--compare-direct").
 std::string ip_literal_value(std::string_view value);
 

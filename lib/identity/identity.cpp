@@ -142,7 +142,8 @@ ChaosAnswer read_chaos_answer(const dns::QueryResult& result) {
 
 std::vector<Identity> identify(std::span<const dns::Endpoint> servers,
                                std::span<const dns::QueryResult* const> measured,
-                               const std::vector<Method>& order, dns::Clock::time_point deadline) {
+                               const std::vector<Method>& order, dns::Clock::time_point deadline,
+                               const dns::RetryPolicy& retry) {
     std::vector<Identity> identities(servers.size());
     struct Pending {
         std::size_t server;
@@ -171,6 +172,7 @@ std::vector<Identity> identify(std::span<const dns::Endpoint> servers,
             job.spec.question = chaos_question(method);
             job.spec.edns_buffer_size = 0;  // plain query: the oldest servers answer CHAOS without EDNS
             job.spec.request_nsid = false;
+            job.retry = retry;
             jobs.push_back(job);
             pending.push_back({i, method});
         }

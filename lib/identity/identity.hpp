@@ -78,7 +78,8 @@ ChaosAnswer read_chaos_answer(const dns::QueryResult& result);
 // Method::whoami is not asked here: its names go out with the measured queries (see below).
 std::vector<Identity> identify(std::span<const dns::Endpoint> servers,
                                std::span<const dns::QueryResult* const> measured,
-                               const std::vector<Method>& order, dns::Clock::time_point deadline);
+                               const std::vector<Method>& order, dns::Clock::time_point deadline,
+                               const dns::RetryPolicy& retry = {});
 
 // --whoami NAME[/TYPE]: a name whose answer (TXT, A or AAAA) names the resolver's egress address or
 // site (o-o.myaddr.l.google.com/TXT, whoami.akamai.net/A). Throws anycast::InputError.

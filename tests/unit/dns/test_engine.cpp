@@ -1,9 +1,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -225,6 +229,9 @@ BOOST_AUTO_TEST_CASE(ignores_wrong_replies_then_matches) {
     BOOST_TEST(result.ignored_replies == 2U);
     BOOST_TEST(result.last_ignored_reason.starts_with("wrong question"));
     BOOST_TEST(result.rtt > std::chrono::nanoseconds::zero());
+    BOOST_TEST(result.rtt <= result.userspace_rtt + std::chrono::microseconds{20});
+    BOOST_WARN_MESSAGE(result.rtt_method == RttMethod::kernel,
+                       "UDP RTT method: " << rtt_method_name(result.rtt_method));
     BOOST_REQUIRE(result.response.has_value());
     BOOST_REQUIRE(result.response->answer.size() == 1U);
     BOOST_TEST(result.response->answer[0].soa_serial.value_or(0) == 7U);
@@ -309,6 +316,9 @@ BOOST_AUTO_TEST_CASE(tcp_query) {
     BOOST_TEST(results.at(0).status == QueryStatus::answered);
     BOOST_TEST(results[0].transport == Transport::tcp);
     BOOST_TEST(!results[0].udp_truncated);
+    // Loopback stamps TCP segments too; a kernel without software stamps would fall back.
+    BOOST_WARN_MESSAGE(results[0].rtt_method == RttMethod::kernel,
+                       "TCP RTT method: " << rtt_method_name(results[0].rtt_method));
     BOOST_TEST(server.udp_queries() == 0);
 }
 
@@ -336,6 +346,190 @@ BOOST_AUTO_TEST_CASE(identify_asks_chaos_when_nsid_is_missing) {
     BOOST_TEST(identity.attempts[1].outcome == "REFUSED (hidden)");
     BOOST_TEST(identity.attempts[2].outcome == "site-b\\x7cx");
     BOOST_TEST(server.udp_queries() == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(retransmission)
+
+QueryJob retrying_job(const Endpoint& server, int retries, std::chrono::milliseconds interval) {
+    QueryJob job = soa_job(server);
+    job.retry.retries = retries;
+    job.retry.interval = interval;
+    return job;
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_first_try_is_answered_on_the_second) {
+    const Bytes good = soa_template();
+    std::atomic<int> seen{0};
+    std::vector<Bytes> queries;
+    LoopbackServer server([&](const Bytes& query) {
+        queries.push_back(query);
+        return ++seen == 1 ? std::vector<Bytes>{} : std::vector<Bytes>{with_id(good, query)};
+    });
+    const std::vector<QueryJob> jobs{retrying_job(server.endpoint(), 2, 50ms)};
+    const auto results = run_queries(jobs, Clock::now() + 3s);
+    const QueryResult& result = results.at(0);
+    BOOST_TEST(result.status == QueryStatus::answered);
+    BOOST_TEST(result.attempts == 2);
+    BOOST_TEST(result.answered_attempt == 2);
+    BOOST_TEST(result.lost_attempts == 1);
+    BOOST_TEST(result.rtt < 50ms);  // timed from the second try, not the first
+    BOOST_REQUIRE(queries.size() == 2U);
+    // A fresh ID per try (a fresh port is the new socket): 1 in 65536 that they collide.
+    BOOST_TEST((queries[0][0] != queries[1][0] || queries[0][1] != queries[1][1]));
+}
+
+BOOST_AUTO_TEST_CASE(a_late_answer_to_the_first_try_counts_and_is_timed_from_it) {
+    const Bytes good = soa_template();
+    std::atomic<int> seen{0};
+    LoopbackServer server([&](const Bytes& query) {
+        if (++seen == 1) {
+            std::this_thread::sleep_for(150ms);  // the second try leaves meanwhile
+            return std::vector<Bytes>{with_id(good, query)};
+        }
+        return std::vector<Bytes>{};  // the second try is never answered
+    });
+    const std::vector<QueryJob> jobs{retrying_job(server.endpoint(), 2, 60ms)};
+    const auto results = run_queries(jobs, Clock::now() + 3s);
+    const QueryResult& result = results.at(0);
+    BOOST_TEST(result.status == QueryStatus::answered);
+    BOOST_TEST(result.answered_attempt == 1);
+    BOOST_TEST(result.attempts >= 2);
+    BOOST_TEST(result.lost_attempts == 0);
+    BOOST_TEST(result.rtt >= 150ms);
+}
+
+BOOST_AUTO_TEST_CASE(no_retries_means_one_try) {
+    LoopbackServer server([](const Bytes&) { return std::vector<Bytes>{}; });
+    const std::vector<QueryJob> jobs{retrying_job(server.endpoint(), 0, 20ms)};
+    const auto results = run_queries(jobs, Clock::now() + 200ms);
+    BOOST_TEST(results.at(0).status == QueryStatus::timeout);
+    BOOST_TEST(results[0].attempts == 1);
+    BOOST_TEST(results[0].lost_attempts == 1);
+    BOOST_TEST(server.udp_queries() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(retries_are_bounded_and_stop_at_the_deadline) {
+    LoopbackServer server([](const Bytes&) { return std::vector<Bytes>{}; });
+    std::vector<QueryJob> jobs{retrying_job(server.endpoint(), 3, 40ms),
+                               retrying_job(server.endpoint(), 10, 100ms)};
+    const auto began = Clock::now();
+    const auto results = run_queries(jobs, began + 250ms);
+    BOOST_TEST((Clock::now() - began) < 1s);
+    BOOST_TEST(results.at(0).attempts == 4);  // 1 + 3 retries, all before the deadline
+    BOOST_TEST(results.at(1).attempts == 3);  // at 0, 100 and 200 ms; 300 ms is past it
+    BOOST_TEST(results[1].lost_attempts == 3);
+    BOOST_TEST(results[1].error == "no answer");
+}
+
+BOOST_AUTO_TEST_CASE(automatic_interval_fits_every_try_into_the_time_left) {
+    const RetryPolicy automatic{2, {}};
+    BOOST_TEST((effective_retry_interval(automatic, 10s) == max_auto_retry_interval));
+    BOOST_TEST((effective_retry_interval(automatic, 900ms) == Clock::duration{300ms}));
+    BOOST_TEST((effective_retry_interval(RetryPolicy{2, 2s}, 1s) == Clock::duration{2s}));
+}
+
+BOOST_AUTO_TEST_CASE(a_query_never_sent_is_not_a_loss) {
+    LoopbackServer server([](const Bytes&) { return std::vector<Bytes>{}; });
+    std::vector<QueryJob> jobs{retrying_job(server.endpoint(), 0, 20ms),
+                               retrying_job(server.endpoint(), 0, 20ms)};
+    jobs[1].start_offset = 5s;  // due after the deadline
+    const auto results = run_queries(jobs, Clock::now() + 150ms, EngineOptions{1});
+    BOOST_TEST(results.at(0).status == QueryStatus::timeout);
+    BOOST_TEST(results.at(1).status == QueryStatus::not_sent);
+    BOOST_TEST(results[1].attempts == 0);
+    BOOST_TEST(results[1].lost_attempts == 0);
+}
+
+BOOST_AUTO_TEST_CASE(jobs_beyond_the_socket_budget_wait_for_a_free_socket) {
+    const Bytes good = soa_template();
+    LoopbackServer server([&](const Bytes& query) { return std::vector<Bytes>{with_id(good, query)}; });
+    std::vector<QueryJob> jobs(40, retrying_job(server.endpoint(), 2, 500ms));
+    const auto results = run_queries(jobs, Clock::now() + 3s, EngineOptions{3});
+    for (const QueryResult& result : results) {
+        BOOST_TEST(result.status == QueryStatus::answered);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_query_holding_the_only_socket_leaves_the_rest_not_sent) {
+    LoopbackServer server([](const Bytes&) { return std::vector<Bytes>{}; });
+    std::vector<QueryJob> jobs(3, retrying_job(server.endpoint(), 2, 30ms));
+    const auto results = run_queries(jobs, Clock::now() + 150ms, EngineOptions{1});
+    BOOST_TEST(results.at(0).status == QueryStatus::timeout);
+    BOOST_TEST(results[0].attempts == 3);  // its retries reuse the one socket
+    for (std::size_t i = 1; i < results.size(); ++i) {
+        BOOST_TEST(results[i].status == QueryStatus::not_sent);
+        BOOST_TEST(results[i].error.find("no socket free") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_seen_after_the_deadline_does_not_count) {
+    // The engine runs in a child that is stopped (as a loaded machine would deschedule it) from
+    // before the answer arrives until after the deadline: on waking it finds the answer waiting.
+    const Bytes good = soa_template();
+    LoopbackServer server([&](const Bytes& query) {
+        std::this_thread::sleep_for(100ms);
+        return std::vector<Bytes>{with_id(good, query)};
+    });
+    int status_pipe[2];
+    BOOST_REQUIRE(::pipe(status_pipe) == 0);
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+        const std::vector<QueryJob> jobs{retrying_job(server.endpoint(), 0, 20ms)};
+        const auto results = run_queries(jobs, Clock::now() + 300ms);
+        const char verdict = results.at(0).status == QueryStatus::answered ? 'a' : 't';
+        (void)!::write(status_pipe[1], &verdict, 1);
+        ::_exit(0);
+    }
+    std::this_thread::sleep_for(40ms);
+    ::kill(child, SIGSTOP);
+    std::this_thread::sleep_for(600ms);
+    ::kill(child, SIGCONT);
+    char verdict = '?';
+    (void)!::read(status_pipe[0], &verdict, 1);
+    ::waitpid(child, nullptr, 0);
+    ::close(status_pipe[0]);
+    ::close(status_pipe[1]);
+    BOOST_TEST(verdict == 't');
+}
+
+BOOST_AUTO_TEST_CASE(tc_over_tcp_is_kept_as_a_tcp_answer) {
+    const Bytes truncated = soa_template(true);
+    LoopbackServer server([&](const Bytes& query) { return std::vector<Bytes>{with_id(truncated, query)}; },
+                          [&](const Bytes& query) { return std::vector<Bytes>{with_id(truncated, query)}; });
+    const std::vector<QueryJob> jobs{soa_job(server.endpoint())};
+    const auto results = run_queries(jobs, Clock::now() + 3s);
+    const QueryResult& result = results.at(0);
+    BOOST_TEST(result.status == QueryStatus::answered);
+    BOOST_TEST(result.transport == Transport::tcp);
+    BOOST_TEST(truncation_problem(result).value_or("") == "answer truncated (TC) even over TCP");
+}
+
+BOOST_AUTO_TEST_CASE(out_of_descriptors_queues_instead_of_failing) {
+    // Fill the descriptor table but for a handful, then ask for more queries than fit.
+    const Bytes good = soa_template();
+    LoopbackServer server([&](const Bytes& query) { return std::vector<Bytes>{with_id(good, query)}; });
+    rlimit saved{};
+    BOOST_REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    const std::size_t open_now = open_descriptor_count();
+    rlimit tight = saved;
+    tight.rlim_cur = open_now + 40;
+    BOOST_REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+    std::vector<int> hogs;
+    for (int i = 0; i < 30; ++i) {
+        hogs.push_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    }
+    std::vector<QueryJob> jobs(60, retrying_job(server.endpoint(), 2, 500ms));
+    const auto results = run_queries(jobs, Clock::now() + 3s);
+    for (const int fd : hogs) {
+        ::close(fd);
+    }
+    setrlimit(RLIMIT_NOFILE, &saved);
+    for (const QueryResult& result : results) {
+        BOOST_TEST(result.status == QueryStatus::answered, result.error);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

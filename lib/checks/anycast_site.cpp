@@ -243,6 +243,9 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
 
     // Catchment: one subcheck per anycast address.
     std::vector<std::string> catchment_notes;
+    // site_<code>=N per site that answered N anycast addresses: the stable carrier of "which site
+    // this vantage point reaches" that check_anycast_vantages reads and Grafana graphs.
+    std::vector<plugin::Perfdata> site_answers;
     for (std::size_t t = 0; t < targets.size(); ++t) {
         if (targets[t].role == Role::primary) {
             primary_serial = soa_serial(probes[t].first_answer());
@@ -337,6 +340,12 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         if (match) {
             check.set_fact("site", match->site);
             check.set_fact("site_rule", match->rule);
+            auto same = std::find_if(site_answers.begin(), site_answers.end(),
+                                     [&](const plugin::Perfdata& p) { return p.label == "site_" + match->site; });
+            if (same == site_answers.end()) {
+                same = site_answers.insert(site_answers.end(), {"site_" + match->site, 0.0, "", {}, {}, 0.0, {}});
+            }
+            same->value += 1;
         }
         if (probe.identity.value) {
             check.set_fact("identity", *probe.identity.value);
@@ -367,6 +376,8 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         }
         result.subchecks.push_back(std::move(check));
     }
+
+    result.perfdata.insert(result.perfdata.end(), site_answers.begin(), site_answers.end());
 
     // Sites: each asked on its own unicast addresses.
     std::size_t sites_total = 0;

@@ -1,5 +1,6 @@
 #include "vantages/check.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "plugin/file.hpp"
 #include "plugin/range.hpp"
 #include "plugin/text.hpp"
+#include "sites/site_rules.hpp"
 #include "sites/sites_file.hpp"
 
 namespace anycast::vantages {
@@ -119,8 +121,16 @@ void define_site_options(plugin::OptionParser& parser, Rules& rules) {
     parser.add({"site", 0, ArgKind::required, "CODE[=ADDR...]",
                 "A site of the service, so that a site no vantage point reaches is named. Repeatable.", true},
                [&rules](std::string_view value) {
-                   const std::string text(plugin::trim_blanks(value));
-                   add_site(rules, sites::parse_site_option(text.find('=') == std::string::npos ? text + "=" : text).code);
+                   std::string code(plugin::trim_blanks(value));
+                   if (code.find('=') != std::string::npos) {
+                       code = sites::parse_site_option(code).code;
+                   }
+                   std::transform(code.begin(), code.end(), code.begin(),
+                                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                   if (!sites::is_site_code(code)) {
+                       throw InputError("'" + code + "' is not a site code");
+                   }
+                   add_site(rules, code);
                });
     parser.add({"sites-file", 0, ArgKind::required, "FILE",
                 "Sites file (as check_anycast_site's): its site codes are the known sites."},
@@ -216,8 +226,7 @@ plugin::CheckResult run_vantages(const VantagesConfig& config, const plugin::Com
         return unknown_result(error.message);
     }
     if (!body) {
-        return unknown_result("no host runs service '" + plugin::escape_untrusted(rules.service, 100) +
-                              "' (the API found no such service)");
+        body = R"({"results": []})";  // HTTP 404, "No objects found.": judged as an empty list
     }
     std::vector<ServiceRow> rows;
     try {
@@ -226,7 +235,12 @@ plugin::CheckResult run_vantages(const VantagesConfig& config, const plugin::Com
         return unknown_result(error.message);
     }
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    return judge_vantages(rows, rules, now);
+    plugin::CheckResult result = judge_vantages(rows, rules, now);
+    if (result.subchecks.empty() && result.state_override == State::unknown) {
+        // No row: the service does not exist, or this ApiUser may not see it (the API says the same).
+        result.summary += " that API user '" + plugin::escape_untrusted(api.user, 60) + "' may see";
+    }
+    return result;
 }
 
 }  // namespace anycast::vantages

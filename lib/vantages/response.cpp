@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plugin/escape.hpp"
+#include "plugin/text.hpp"
 #include "sites/site_rules.hpp"
 #include "vantages/vantages.hpp"
 
@@ -130,9 +131,9 @@ ServiceRow row_at(const json& entry, const std::string& where) {
     if (!host.is_object()) {
         wrong(host_where, "is not an object");
     }
-    row.host_down = state_at(host, host_where, 1) != plugin::State::ok;
+    row.host_down = state_at(host, host_where, 3) != plugin::State::ok;  // 0 UP, 1 DOWN
     row.host_in_downtime = number_or(host, host_where, "downtime_depth", 0) > 0;
-    if (const auto host_result = last_result_at(host, host_where, 1)) {
+    if (const auto host_result = last_result_at(host, host_where, 3)) {
         row.host_output = host_result->output;
     }
     return row;
@@ -204,7 +205,7 @@ std::string output_reason(std::string_view output, std::size_t max_bytes) {
             }
         }
     }
-    return plugin::escape_untrusted(line, max_bytes);
+    return plugin::escape_untrusted(plugin::trim_blanks(line), max_bytes);
 }
 
 }  // namespace anycast::vantages

@@ -297,8 +297,9 @@ plugin::CheckResult judge_vantages(const std::vector<ServiceRow>& rows, const Ru
                   excluded_list(vantages);
     } else {
         result.state_override = plugin::worse(fail_state, *catchment.state_override);
-        summary = std::to_string(failing) + "/" + std::to_string(counted) + " vantage points " +
-                  (failing == 0 ? std::string("OK") : "failing: " + failing_list(vantages));
+        summary = failing == 0 ? std::to_string(counted) + "/" + std::to_string(counted) + " vantage points OK"
+                               : std::to_string(failing) + "/" + std::to_string(counted) +
+                                     " vantage points failing: " + failing_list(vantages);
         if (excluded > 0) {
             summary += "; left out " + std::to_string(excluded) + "/" + std::to_string(total) + ": " +
                        excluded_list(vantages);

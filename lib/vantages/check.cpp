@@ -223,7 +223,7 @@ plugin::CheckResult run_vantages(const VantagesConfig& config, const plugin::Com
     try {
         body = api_query(api, "/v1/objects/services", query_body(rules), deadline);
     } catch (const ApiError& error) {
-        return unknown_result(error.message);
+        return unknown_result(error.what());
     }
     if (!body) {
         body = R"({"results": []})";  // HTTP 404, "No objects found.": judged as an empty list
@@ -232,7 +232,7 @@ plugin::CheckResult run_vantages(const VantagesConfig& config, const plugin::Com
     try {
         rows = parse_services_response(*body);
     } catch (const ResponseError& error) {
-        return unknown_result(error.message);
+        return unknown_result(error.what());
     }
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     plugin::CheckResult result = judge_vantages(rows, rules, now);

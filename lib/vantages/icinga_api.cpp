@@ -170,7 +170,7 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (remaining <= 0) {
-        throw ApiError{"no time left for the API request (--timeout)"};
+        throw ApiError("no time left for the API request (--timeout)");
     }
     // With --api-cert-name the request names the certificate's host and is sent to the URL's
     // address (CURLOPT_CONNECT_TO), so the name is verified without touching the resolver.
@@ -178,7 +178,7 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
     const std::string request_url = "https://" + host + ":" + parts.port + path;
     const EasyHandle curl(curl_easy_init());
     if (!curl) {
-        throw ApiError{"libcurl could not make a handle"};
+        throw ApiError("libcurl could not make a handle");
     }
     set_options(curl.get(), config, request_url, body, static_cast<long>(remaining));
     char error_buffer[CURL_ERROR_SIZE] = {};
@@ -191,7 +191,7 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
         curl_slist* next = curl_slist_append(raw_headers, header);
         if (next == nullptr) {
             curl_slist_free_all(raw_headers);
-            throw ApiError{"out of memory building the API request"};
+            throw ApiError("out of memory building the API request");
         }
         raw_headers = next;
     }
@@ -202,7 +202,7 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
     if (config.cert_name) {
         raw_connect = curl_slist_append(nullptr, connect_to.c_str());
         if (raw_connect == nullptr) {
-            throw ApiError{"out of memory building the API request"};
+            throw ApiError("out of memory building the API request");
         }
     }
     const HeaderList connect(raw_connect);
@@ -215,7 +215,7 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
 
     const CURLcode code = curl_easy_perform(curl.get());
     if (code != CURLE_OK) {
-        throw ApiError{transfer_problem(code, error_buffer, sink, config, static_cast<double>(remaining) / 1000.0)};
+        throw ApiError(transfer_problem(code, error_buffer, sink, config, static_cast<double>(remaining) / 1000.0));
     }
     long status = 0;
     curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
@@ -226,26 +226,26 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
         case 404:
             return std::nullopt;
         case 401:
-            throw ApiError{"the API at " + where + " refused user '" + plugin::escape_untrusted(config.user, 60) +
+            throw ApiError("the API at " + where + " refused user '" + plugin::escape_untrusted(config.user, 60) +
                                "' (HTTP 401: wrong user or password)",
-                           status};
+                           status);
         case 403:
-            throw ApiError{"API user '" + plugin::escape_untrusted(config.user, 60) +
+            throw ApiError("API user '" + plugin::escape_untrusted(config.user, 60) +
                                "' may not query services (HTTP 403: grant objects/query/Service): " +
                                error_status(sink.data),
-                           status};
+                           status);
         default:
             break;
     }
     if (status >= 300 && status < 400) {
         char* location = nullptr;
         curl_easy_getinfo(curl.get(), CURLINFO_REDIRECT_URL, &location);
-        throw ApiError{"the API at " + where + " redirected (HTTP " + std::to_string(status) + ") to " +
+        throw ApiError("the API at " + where + " redirected (HTTP " + std::to_string(status) + ") to " +
                            plugin::escape_untrusted(location != nullptr ? location : "?", 120) + ": not followed",
-                       status};
+                       status);
     }
-    throw ApiError{"the API at " + where + " answered HTTP " + std::to_string(status) + ": " + error_status(sink.data),
-                   status};
+    throw ApiError("the API at " + where + " answered HTTP " + std::to_string(status) + ": " + error_status(sink.data),
+                   status);
 }
 
 }  // namespace anycast::vantages

@@ -4,6 +4,7 @@
 // the response size bounded, and the whole exchange within the run's deadline.
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace anycast::vantages {
@@ -17,9 +18,9 @@ struct ApiConfig {
 };
 
 // What went wrong, in words for the first line: "cannot connect to https://...: Connection refused".
-struct ApiError {
-    std::string message;
-    long http_status = 0;  // 0 when no HTTP response came
+struct ApiError : std::runtime_error {
+    explicit ApiError(const std::string& message, long status = 0) : std::runtime_error(message), http_status(status) {}
+    long http_status;  // 0 when no HTTP response came
 };
 
 // Validates the URL (throws anycast::InputError for anything but https://HOST[:PORT][/]).

@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 [[noreturn]] void wrong(const std::string& where, const std::string& what) {
-    throw ResponseError{"API response: " + where + " " + what};
+    throw ResponseError("API response: " + where + " " + what);
 }
 
 const json& member(const json& object, const std::string& where, const char* key) {
@@ -90,7 +90,11 @@ std::vector<std::string> perfdata_at(const json& result, const std::string& wher
     return items;
 }
 
-std::optional<LastResult> last_result_at(const json& object, const std::string& where, int highest) {
+std::optional<LastResult> last_result_at(const json& object, const std::string& where, int highest,
+                                         bool required = true) {
+    if (!required && !object.contains("last_check_result")) {
+        return std::nullopt;
+    }
     const json& value = member(object, where, "last_check_result");
     if (value.is_null()) {
         return std::nullopt;
@@ -133,7 +137,7 @@ ServiceRow row_at(const json& entry, const std::string& where) {
     }
     row.host_down = state_at(host, host_where, 3) != plugin::State::ok;  // 0 UP, 1 DOWN
     row.host_in_downtime = number_or(host, host_where, "downtime_depth", 0) > 0;
-    if (const auto host_result = last_result_at(host, host_where, 3)) {
+    if (const auto host_result = last_result_at(host, host_where, 3, false)) {
         row.host_output = host_result->output;
     }
     return row;
@@ -143,12 +147,12 @@ ServiceRow row_at(const json& entry, const std::string& where) {
 
 std::vector<ServiceRow> parse_services_response(std::string_view body) {
     if (body.size() > max_response_bytes) {
-        throw ResponseError{"API response larger than " + std::to_string(max_response_bytes >> 20) + " MiB"};
+        throw ResponseError("API response larger than " + std::to_string(max_response_bytes >> 20) + " MiB");
     }
     const json document = json::parse(body.begin(), body.end(), nullptr, false);
     if (document.is_discarded()) {
-        throw ResponseError{"API response is not valid JSON (truncated?): " +
-                            plugin::escape_untrusted(body.substr(0, 60), 60)};
+        throw ResponseError("API response is not valid JSON (truncated?): " +
+                            plugin::escape_untrusted(body.substr(0, 60), 60));
     }
     if (!document.is_object()) {
         wrong("document", "is not an object");

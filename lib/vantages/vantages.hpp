@@ -5,6 +5,7 @@
 // Everything here is pure: a parsed API response and the rules in, a CheckResult out.
 #include <cstddef>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,8 +40,8 @@ struct ServiceRow {
 
 // Thrown for a response that is not what the Icinga 2 API sends (truncated, hostile, wrong types):
 // the message names the first thing that is wrong ("results[2].attrs.state is not a number").
-struct ResponseError {
-    std::string message;
+struct ResponseError : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 // Upper bound on an API response this check reads; larger is a ResponseError, not a cut.

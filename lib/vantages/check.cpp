@@ -158,7 +158,7 @@ plugin::CheckResult unknown_result(std::string summary) {
 plugin::OptionParser define_vantages_options(VantagesConfig& config, plugin::CommonOptions& common) {
     plugin::OptionParser parser(
         "check_anycast_vantages",
-        "--api URL --api-user USER --api-password-file FILE --service NAME [options]",
+        "--api URL --api-user USER --service NAME [options]",
         "Judges one service across all vantage points through the Icinga 2 REST API: how many "
         "vantage points fail and which, leaving out and naming those with a problem of their own, "
         "and which site each vantage point reaches.");

@@ -225,7 +225,11 @@ expect_result() { # SERVICE DESCRIPTION JQ-TEST
 per_vantage=()
 for vp in $LAB_VANTAGES; do per_vantage+=("$vp!anycast-catchment" "$vp!resolver-locality"); done
 across=("anycast.test!vantages anycast-catchment" "anycast.test!vantages resolver-locality")
-show() { echo "    $1: $(result "$1" .output | head -n 1)"; }
+# What the master shows: the whole output (long output included) and the perfdata, for the docs page.
+show() {
+    echo "--- $1 (exit $(result "$1" .exit_status)):"
+    result "$1" '.output + " | " + (.performance_data | join(" "))' | sed 's/^/    /'
+}
 
 echo "== steady state"
 refresh "${per_vantage[@]}"

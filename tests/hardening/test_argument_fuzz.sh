@@ -242,11 +242,12 @@ for check in "$CHECKS_DIR"/check_*; do
     done
     run
     # --help/--version print help text, which has no verdict line; getopt also finds them inside
-    # a cluster of short options (-vh) or as an abbreviation (--he). Any word that may be one
+    # a cluster of short options (-vh, also -vno-such-h: getopt reads on past the "-") or as an
+    # abbreviation (--he). Any word that may be one
     # skips the verdict check (a value that looks like one only loses that check).
     help=0
     for a in "${args[@]}"; do
-      [[ "$a" =~ ^-[^-]*[hV] || "$a" == --h* || "$a" == --vers* ]] && help=1
+      [[ ( "$a" =~ ^-[^-] && "${a:1}" == *[hV]* ) || "$a" == --h* || "$a" == --vers* ]] && help=1
     done
     ((help == 1 || rc > 3)) || check_verdict
   done

@@ -6,7 +6,7 @@
 # every fault a user meets: unreachable API, wrong CA, wrong certificate name, wrong password, no
 # permission, a service no host runs, a silent server (within --timeout). A small mock
 # (vantages_mock.py) sends what icinga2 never does: truncated, cut-off, hostile, oversized, redirect.
-# Owns API port 15690 and mock ports 15691-15697 on 127.0.0.1.
+# Its API and mock ports on 127.0.0.1 are picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=icinga_lib.sh
@@ -17,8 +17,10 @@ CHECK=$ANYCAST_CHECKS_DIR/check_anycast_vantages
 PYTHON=/usr/bin/python3
 [[ -x $PYTHON ]] || it_skip "$PYTHON is missing (the mock API)"
 
-API_PORT=15690
-icinga_new vt vt.test vt $API_PORT
+it_free_port API_PORT
+it_free_port MOCK_PORT 7 # 6 mock scenarios, and one port nobody listens on
+UNUSED_PORT=$((${MOCK_PORT:?} + 6))
+icinga_new vt vt.test vt "$API_PORT"
 dir=${ICINGA_DIR[vt]}
 {
   icinga_run vt pki new-ca
@@ -172,14 +174,14 @@ expect_rc 3
 expect_grep "^ANYCAST VANTAGES UNKNOWN - the API certificate of https://127.0.0.1:$API_PORT is not trusted .*127.0.0.1"
 
 case_ "API unreachable"
-run_check "${api[@]/$API_PORT/15697}" --service dns
+run_check "${api[@]/$API_PORT/$UNUSED_PORT}" --service dns
 expect_rc 3
-expect_grep "^ANYCAST VANTAGES UNKNOWN - cannot connect to the API at https://127.0.0.1:15697: "
+expect_grep "^ANYCAST VANTAGES UNKNOWN - cannot connect to the API at https://127.0.0.1:$UNUSED_PORT: "
 
 case_ "bad input: http://, a path, a missing password file, a FIFO as CA file"
-run_check --api http://127.0.0.1:$API_PORT --api-user a --service dns
+run_check --api "http://127.0.0.1:$API_PORT" --api-user a --service dns
 expect_grep "^ANYCAST VANTAGES UNKNOWN - --api: 'http://127.0.0.1:$API_PORT' is not https://"
-run_check --api https://127.0.0.1:$API_PORT/v1 --api-user a --service dns
+run_check --api "https://127.0.0.1:$API_PORT/v1" --api-user a --service dns
 expect_grep "must be https://HOST\[:PORT\] only"
 run_check "${api[@]/$dir\/password/$dir/absent}" --service dns
 expect_rc 3
@@ -190,29 +192,30 @@ expect_rc 3
 expect_grep "^ANYCAST VANTAGES UNKNOWN - --ca-file: CA file $dir/fifo: .*FIFO"
 
 # The mock: one scenario per port, certificate mock.test signed by the test CA.
-mock_port=15691
+mock_port=$MOCK_PORT
+declare -A MOCK=()
 for scenario in silent truncated-json cut-off hostile redirect huge; do
   mdir=$IT_SERVERS_DIR/mock-$scenario
   mkdir -p "$mdir"
-  it_spawn "mock_$scenario" "$mdir" "$PYTHON" "$here/vantages_mock.py" $mock_port "$dir/mock.crt" "$dir/mock.key" "$scenario" 60
+  it_spawn "mock_$scenario" "$mdir" "$PYTHON" "$here/vantages_mock.py" "$mock_port" "$dir/mock.crt" "$dir/mock.key" "$scenario" 60
   for ((i = 0; i < 100; i++)); do
     grep -q '^ready$' "$mdir/log" 2>/dev/null && break
     sleep 0.05
   done
-  declare "PORT_${scenario//-/_}=$mock_port"
+  MOCK[$scenario]=$mock_port
   mock_port=$((mock_port + 1))
 done
 mock() { # scenario, then more check arguments
-  local port_var="PORT_${1//-/_}"
+  local port=${MOCK[$1]}
   shift
-  run_check --api "https://127.0.0.1:${!port_var}" --api-cert-name mock.test --ca-file "$CA" --api-user u \
+  run_check --api "https://127.0.0.1:$port" --api-cert-name mock.test --ca-file "$CA" --api-user u \
     --api-password-file "$dir/password" --service dns "$@"
 }
 
 case_ "a silent API: UNKNOWN within --timeout"
 mock silent -t 2
 expect_rc 3
-expect_grep "^ANYCAST VANTAGES UNKNOWN - no answer from the API at https://127.0.0.1:$PORT_silent within 2 s \(--timeout\)$"
+expect_grep "^ANYCAST VANTAGES UNKNOWN - no answer from the API at https://127.0.0.1:${MOCK[silent]} within 2 s \(--timeout\)$"
 expect_faster 2300
 
 case_ "truncated JSON"
@@ -223,7 +226,7 @@ expect_grep '^ANYCAST VANTAGES UNKNOWN - API response is not valid JSON \(trunca
 case_ "a response cut off before Content-Length"
 mock cut-off
 expect_rc 3
-expect_grep "^ANYCAST VANTAGES UNKNOWN - API response from https://127.0.0.1:$PORT_cut_off cut off: "
+expect_grep "^ANYCAST VANTAGES UNKNOWN - API response from https://127.0.0.1:${MOCK[cut-off]} cut off: "
 
 case_ "hostile: a state that is not a number"
 mock hostile
@@ -233,12 +236,12 @@ expect_grep '^ANYCAST VANTAGES UNKNOWN - API response: results\[0\].attrs.last_c
 case_ "a redirect elsewhere is not followed"
 mock redirect
 expect_rc 3
-expect_grep "^ANYCAST VANTAGES UNKNOWN - the API at https://127.0.0.1:$PORT_redirect redirected \(HTTP 302\) to https://elsewhere.example/v1/objects/services: not followed$"
+expect_grep "^ANYCAST VANTAGES UNKNOWN - the API at https://127.0.0.1:${MOCK[redirect]} redirected \(HTTP 302\) to https://elsewhere.example/v1/objects/services: not followed$"
 
 case_ "a response above 16 MiB"
 mock huge
 expect_rc 3
-expect_grep "^ANYCAST VANTAGES UNKNOWN - API response from https://127.0.0.1:$PORT_huge larger than 16 MiB$"
+expect_grep "^ANYCAST VANTAGES UNKNOWN - API response from https://127.0.0.1:${MOCK[huge]} larger than 16 MiB$"
 
 echo "icinga_vantages_api took $((SECONDS - started)) s"
 finish

@@ -305,3 +305,4 @@ expect_result "$service" "OK: 2/2 counted, vp-sin left out (its own problem), no
      and ([.performance_data[] | select(startswith("vantages_excluded"))] == ["vantages_excluded=1;;;0;3"])'
 
 echo "icinga vantages lab test took $((SECONDS - started)) s"
+finish

@@ -340,10 +340,12 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         if (match) {
             check.set_fact("site", match->site);
             check.set_fact("site_rule", match->rule);
-            auto same = std::find_if(site_answers.begin(), site_answers.end(),
-                                     [&](const plugin::Perfdata& p) { return p.label == "site_" + match->site; });
+            auto same =
+                std::find_if(site_answers.begin(), site_answers.end(),
+                             [&](const plugin::Perfdata& p) { return p.label == "site_" + match->site; });
             if (same == site_answers.end()) {
-                same = site_answers.insert(site_answers.end(), {"site_" + match->site, 0.0, "", {}, {}, 0.0, {}});
+                same = site_answers.insert(site_answers.end(),
+                                           {"site_" + match->site, 0.0, "", {}, {}, 0.0, {}});
             }
             same->value += 1;
         }

@@ -65,16 +65,23 @@ void define_api_options(plugin::OptionParser& parser, VantagesConfig& config) {
     parser.add({"api-cert-name", 0, ArgKind::required, "NAME",
                 "The name the API's certificate must carry, when it is not the URL's host (the master's "
                 "NodeName, with --api https://127.0.0.1:5665)."},
-               [&config](std::string_view value) { config.api.cert_name = required_text(value, "--api-cert-name"); });
-    parser.add({"api-user", 0, ArgKind::required, "USER", "The ApiUser (required); it needs objects/query/Service."},
-               [&config](std::string_view value) { config.api.user = required_text(value, "--api-user"); });
+               [&config](std::string_view value) {
+                   config.api.cert_name = required_text(value, "--api-cert-name");
+               });
+    parser.add(
+        {"api-user", 0, ArgKind::required, "USER", "The ApiUser (required); it needs objects/query/Service."},
+        [&config](std::string_view value) { config.api.user = required_text(value, "--api-user"); });
     parser.add({"api-password-file", 0, ArgKind::required, "FILE",
                 "File whose first line is the ApiUser's password (never give it on the command line)."},
-               [&config](std::string_view value) { config.password_file = required_text(value, "--api-password-file"); });
+               [&config](std::string_view value) {
+                   config.password_file = required_text(value, "--api-password-file");
+               });
     parser.add({"api-password-env", 0, ArgKind::required, "VAR",
                 "Environment variable holding the password when no --api-password-file is given "
                 "(default ICINGA2_API_PASSWORD)."},
-               [&config](std::string_view value) { config.password_env = required_text(value, "--api-password-env"); });
+               [&config](std::string_view value) {
+                   config.password_env = required_text(value, "--api-password-env");
+               });
 }
 
 void define_judgement_options(plugin::OptionParser& parser, Rules& rules) {
@@ -84,12 +91,16 @@ void define_judgement_options(plugin::OptionParser& parser, Rules& rules) {
     parser.add({"catchment-service", 0, ArgKind::required, "NAME",
                 "The service whose site_CODE perfdata tells which site each vantage point reaches "
                 "(check_anycast_site; default: --service)."},
-               [&rules](std::string_view value) { rules.catchment_service = required_text(value, "--catchment-service"); });
+               [&rules](std::string_view value) {
+                   rules.catchment_service = required_text(value, "--catchment-service");
+               });
     parser.add({"health-service", 0, ArgKind::required, "NAME",
                 "A service on each vantage host that tells whether the vantage point itself is healthy; "
                 "a vantage point whose health service is not OK is left out. Repeatable.",
                 true},
-               [&rules](std::string_view value) { rules.health_services.push_back(required_text(value, "--health-service")); });
+               [&rules](std::string_view value) {
+                   rules.health_services.push_back(required_text(value, "--health-service"));
+               });
     parser.add({"fail-warning", 0, ArgKind::required, "N[%]",
                 "WARNING when at least N (or N% of the) counted vantage points fail (default 1)."},
                [&rules](std::string_view value) { rules.fail_warning = checks::parse_fail_limit(value); });
@@ -139,11 +150,12 @@ void define_site_options(plugin::OptionParser& parser, Rules& rules) {
                        add_site(rules, site.code);
                    }
                });
-    parser.add({"unserved-site-state", 0, ArgKind::required, "STATE",
-                "State when a known site draws no vantage point: ok (default), warning or critical."},
-               [&rules](std::string_view value) {
-                   rules.unserved_site_state = parse_state_word(value, {State::ok, State::warning, State::critical});
-               });
+    parser.add(
+        {"unserved-site-state", 0, ArgKind::required, "STATE",
+         "State when a known site draws no vantage point: ok (default), warning or critical."},
+        [&rules](std::string_view value) {
+            rules.unserved_site_state = parse_state_word(value, {State::ok, State::warning, State::critical});
+        });
 }
 
 plugin::CheckResult unknown_result(std::string summary) {
@@ -157,8 +169,7 @@ plugin::CheckResult unknown_result(std::string summary) {
 
 plugin::OptionParser define_vantages_options(VantagesConfig& config, plugin::CommonOptions& common) {
     plugin::OptionParser parser(
-        "check_anycast_vantages",
-        "--api URL --api-user USER --service NAME [options]",
+        "check_anycast_vantages", "--api URL --api-user USER --service NAME [options]",
         "Judges one service across all vantage points through the Icinga 2 REST API: how many "
         "vantage points fail and which, leaving out and naming those with a problem of their own, "
         "and which site each vantage point reaches.");
@@ -234,7 +245,8 @@ plugin::CheckResult run_vantages(const VantagesConfig& config, const plugin::Com
     } catch (const ResponseError& error) {
         return unknown_result(error.what());
     }
-    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     plugin::CheckResult result = judge_vantages(rows, rules, now);
     if (result.subchecks.empty() && result.state_override == State::unknown) {
         // No row: the service does not exist, or this ApiUser may not see it (the API says the same).

@@ -78,7 +78,8 @@ UrlParts parse_url(const std::string& text) {
     std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (scheme != "https") {
-        throw InputError("'" + plugin::escape_untrusted(text) + "' is not https:// (the password would travel in clear)");
+        throw InputError("'" + plugin::escape_untrusted(text) +
+                         "' is not https:// (the password would travel in clear)");
     }
     const std::string path = url_part(url.get(), CURLUPART_PATH);
     if (!url_part(url.get(), CURLUPART_USER).empty() || !url_part(url.get(), CURLUPART_QUERY).empty() ||
@@ -98,8 +99,8 @@ std::string error_status(const std::string& body) {
     return plugin::escape_untrusted(body.substr(0, 80), 80);
 }
 
-std::string transfer_problem(CURLcode code, const char* error_buffer, const Sink& sink, const ApiConfig& config,
-                             double timeout_s) {
+std::string transfer_problem(CURLcode code, const char* error_buffer, const Sink& sink,
+                             const ApiConfig& config, double timeout_s) {
     const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     const std::string where = plugin::escape_untrusted(config.url, 120);
     switch (code) {
@@ -112,16 +113,17 @@ std::string transfer_problem(CURLcode code, const char* error_buffer, const Sink
                    " s (--timeout)";
         case CURLE_PEER_FAILED_VERIFICATION:
             return "the API certificate of " + where + " is not trusted (" +
-                   (config.ca_file ? "--ca-file " + plugin::escape_untrusted(*config.ca_file, 100) : "system CAs") +
+                   (config.ca_file ? "--ca-file " + plugin::escape_untrusted(*config.ca_file, 100)
+                                   : "system CAs") +
                    "): " + detail;
         case CURLE_SSL_CACERT_BADFILE:
-            return "cannot use --ca-file " + plugin::escape_untrusted(config.ca_file.value_or(""), 100) + ": " +
-                   detail;
+            return "cannot use --ca-file " + plugin::escape_untrusted(config.ca_file.value_or(""), 100) +
+                   ": " + detail;
         case CURLE_WRITE_ERROR:
         case CURLE_FILESIZE_EXCEEDED:
             if (sink.overflow || code == CURLE_FILESIZE_EXCEEDED) {
-                return "API response from " + where + " larger than " + std::to_string(max_response_bytes >> 20) +
-                       " MiB";
+                return "API response from " + where + " larger than " +
+                       std::to_string(max_response_bytes >> 20) + " MiB";
             }
             return "API response from " + where + ": " + detail;
         case CURLE_PARTIAL_FILE:
@@ -162,13 +164,17 @@ void set_options(CURL* curl, const ApiConfig& config, const std::string& request
 
 }  // namespace
 
-void validate_api_url(const std::string& url) { (void)parse_url(url); }
+void validate_api_url(const std::string& url) {
+    (void)parse_url(url);
+}
 
-std::optional<std::string> api_query(const ApiConfig& config, const std::string& path, const std::string& body,
+std::optional<std::string> api_query(const ApiConfig& config, const std::string& path,
+                                     const std::string& body,
                                      std::chrono::steady_clock::time_point deadline) {
     const UrlParts parts = parse_url(config.url);
     const auto remaining =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
     if (remaining <= 0) {
         throw ApiError("no time left for the API request (--timeout)");
     }
@@ -215,7 +221,8 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
 
     const CURLcode code = curl_easy_perform(curl.get());
     if (code != CURLE_OK) {
-        throw ApiError(transfer_problem(code, error_buffer, sink, config, static_cast<double>(remaining) / 1000.0));
+        throw ApiError(
+            transfer_problem(code, error_buffer, sink, config, static_cast<double>(remaining) / 1000.0));
     }
     long status = 0;
     curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
@@ -226,7 +233,8 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
         case 404:
             return std::nullopt;
         case 401:
-            throw ApiError("the API at " + where + " refused user '" + plugin::escape_untrusted(config.user, 60) +
+            throw ApiError("the API at " + where + " refused user '" +
+                               plugin::escape_untrusted(config.user, 60) +
                                "' (HTTP 401: wrong user or password)",
                            status);
         case 403:
@@ -241,11 +249,13 @@ std::optional<std::string> api_query(const ApiConfig& config, const std::string&
         char* location = nullptr;
         curl_easy_getinfo(curl.get(), CURLINFO_REDIRECT_URL, &location);
         throw ApiError("the API at " + where + " redirected (HTTP " + std::to_string(status) + ") to " +
-                           plugin::escape_untrusted(location != nullptr ? location : "?", 120) + ": not followed",
+                           plugin::escape_untrusted(location != nullptr ? location : "?", 120) +
+                           ": not followed",
                        status);
     }
-    throw ApiError("the API at " + where + " answered HTTP " + std::to_string(status) + ": " + error_status(sink.data),
-                   status);
+    throw ApiError(
+        "the API at " + where + " answered HTTP " + std::to_string(status) + ": " + error_status(sink.data),
+        status);
 }
 
 }  // namespace anycast::vantages

@@ -10,16 +10,17 @@
 namespace anycast::vantages {
 
 struct ApiConfig {
-    std::string url;                      // https://HOST[:PORT], no path, no user info
-    std::optional<std::string> ca_file;   // PEM; unset: the system's CA store
-    std::optional<std::string> cert_name; // the name the certificate must carry; unset: URL's host
+    std::string url;                       // https://HOST[:PORT], no path, no user info
+    std::optional<std::string> ca_file;    // PEM; unset: the system's CA store
+    std::optional<std::string> cert_name;  // the name the certificate must carry; unset: URL's host
     std::string user;
     std::string password;
 };
 
 // What went wrong, in words for the first line: "cannot connect to https://...: Connection refused".
 struct ApiError : std::runtime_error {
-    explicit ApiError(const std::string& message, long status = 0) : std::runtime_error(message), http_status(status) {}
+    explicit ApiError(const std::string& message, long status = 0)
+        : std::runtime_error(message), http_status(status) {}
     long http_status;  // 0 when no HTTP response came
 };
 
@@ -29,7 +30,7 @@ void validate_api_url(const std::string& url);
 // POSTs `body` (JSON) to URL + path with "X-HTTP-Method-Override: GET" (how the API takes a query
 // with a body) and returns the response body for HTTP 200. HTTP 404 returns std::nullopt (the API's
 // "No objects found."). Anything else throws ApiError.
-std::optional<std::string> api_query(const ApiConfig& config, const std::string& path, const std::string& body,
-                                     std::chrono::steady_clock::time_point deadline);
+std::optional<std::string> api_query(const ApiConfig& config, const std::string& path,
+                                     const std::string& body, std::chrono::steady_clock::time_point deadline);
 
 }  // namespace anycast::vantages

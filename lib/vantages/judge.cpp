@@ -54,7 +54,8 @@ std::string unusable(const ServiceRow* row, const std::string& what, const Rules
     }
     const double age = now - row->result->execution_end;
     if (age > max_age_of(*row, rules)) {
-        return what + " result " + seconds_text(age) + " old (max " + seconds_text(max_age_of(*row, rules)) + ")";
+        return what + " result " + seconds_text(age) + " old (max " + seconds_text(max_age_of(*row, rules)) +
+               ")";
     }
     return {};
 }
@@ -97,9 +98,10 @@ bool counts_as_failing(State state, const Rules& rules) {
 
 void read_catchment(Vantage& vantage, const std::vector<ServiceRow>& rows, const Rules& rules, double now) {
     const ServiceRow* row = find_row(rows, vantage.row->host, rules.catchment_service);
-    const std::string what = rules.catchment_service == rules.service
-                                 ? std::string("service")
-                                 : "catchment service '" + plugin::escape_untrusted(rules.catchment_service, 60) + "'";
+    const std::string what =
+        rules.catchment_service == rules.service
+            ? std::string("service")
+            : "catchment service '" + plugin::escape_untrusted(rules.catchment_service, 60) + "'";
     vantage.catchment_problem = unusable(row, what, rules, now);
     if (vantage.catchment_problem.empty()) {
         vantage.sites = sites_reached(row->result->perfdata);
@@ -119,8 +121,9 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
 
 // Per site the vantage points it serves, the known sites first (in their order), then any other
 // site a vantage point reached.
-Subcheck catchment_view(const std::vector<Vantage>& vantages, const Rules& rules, std::vector<std::string>& unserved,
-                        std::vector<plugin::Perfdata>& perfdata, std::size_t counted) {
+Subcheck catchment_view(const std::vector<Vantage>& vantages, const Rules& rules,
+                        std::vector<std::string>& unserved, std::vector<plugin::Perfdata>& perfdata,
+                        std::size_t counted) {
     Subcheck view;
     view.name = "catchment";
     std::vector<std::string> codes = rules.sites;
@@ -137,7 +140,8 @@ Subcheck catchment_view(const std::vector<Vantage>& vantages, const Rules& rules
         site.name = "site " + code;
         std::vector<std::string> names;
         for (const Vantage& vantage : vantages) {
-            if (vantage.excluded.empty() && std::find(vantage.sites.begin(), vantage.sites.end(), code) != vantage.sites.end()) {
+            if (vantage.excluded.empty() &&
+                std::find(vantage.sites.begin(), vantage.sites.end(), code) != vantage.sites.end()) {
                 names.push_back(vantage.name);
             }
         }
@@ -151,7 +155,12 @@ Subcheck catchment_view(const std::vector<Vantage>& vantages, const Rules& rules
             site.summary = std::to_string(names.size()) + ": " + join(names);
             served_text.push_back(code + " " + std::to_string(names.size()));
         }
-        perfdata.push_back({"site_" + code, static_cast<double>(names.size()), "", {}, {}, 0.0,
+        perfdata.push_back({"site_" + code,
+                            static_cast<double>(names.size()),
+                            "",
+                            {},
+                            {},
+                            0.0,
                             static_cast<double>(counted)});
         view.children.push_back(std::move(site));
     }
@@ -215,8 +224,8 @@ std::string failing_list(const std::vector<Vantage>& vantages) {
             ++more;
             continue;
         }
-        named.push_back(vantage.name + " " + std::string(plugin::state_name(vantage.row->result->state)) + " (" +
-                        output_reason(vantage.row->result->output, 100) + ")");
+        named.push_back(vantage.name + " " + std::string(plugin::state_name(vantage.row->result->state)) +
+                        " (" + output_reason(vantage.row->result->output, 100) + ")");
     }
     return join(named) + (more > 0 ? ", and " + std::to_string(more) + " more" : "");
 }
@@ -259,8 +268,8 @@ plugin::CheckResult judge_vantages(const std::vector<ServiceRow>& rows, const Ru
         return result;
     }
     const std::size_t total = vantages.size();
-    const auto excluded = static_cast<std::size_t>(
-        std::count_if(vantages.begin(), vantages.end(), [](const Vantage& v) { return !v.excluded.empty(); }));
+    const auto excluded = static_cast<std::size_t>(std::count_if(
+        vantages.begin(), vantages.end(), [](const Vantage& v) { return !v.excluded.empty(); }));
     const auto failing = static_cast<std::size_t>(
         std::count_if(vantages.begin(), vantages.end(), [](const Vantage& v) { return v.failing; }));
     const std::size_t counted = total - excluded;
@@ -284,22 +293,24 @@ plugin::CheckResult judge_vantages(const std::vector<ServiceRow>& rows, const Ru
     catchment.state_override = unserved.empty() ? State::ok : rules.unserved_site_state;
 
     const double count_max = static_cast<double>(total);
-    result.perfdata.insert(result.perfdata.begin(),
-                           {{"vantages_total", count_max, "", {}, {}, 0.0, {}},
-                            {"vantages_counted", static_cast<double>(counted), "", {}, {}, 0.0, count_max},
-                            {"vantages_failing", static_cast<double>(failing), "", {}, {}, 0.0, count_max},
-                            {"vantages_excluded", static_cast<double>(excluded), "", {}, {}, 0.0, count_max}});
+    result.perfdata.insert(
+        result.perfdata.begin(),
+        {{"vantages_total", count_max, "", {}, {}, 0.0, {}},
+         {"vantages_counted", static_cast<double>(counted), "", {}, {}, 0.0, count_max},
+         {"vantages_failing", static_cast<double>(failing), "", {}, {}, 0.0, count_max},
+         {"vantages_excluded", static_cast<double>(excluded), "", {}, {}, 0.0, count_max}});
 
     std::string summary;
     if (counted == 0) {
         result.state_override = State::unknown;
-        summary = "no vantage point counts for " + service + ": all " + std::to_string(total) + " left out: " +
-                  excluded_list(vantages);
+        summary = "no vantage point counts for " + service + ": all " + std::to_string(total) +
+                  " left out: " + excluded_list(vantages);
     } else {
         result.state_override = plugin::worse(fail_state, *catchment.state_override);
-        summary = failing == 0 ? std::to_string(counted) + "/" + std::to_string(counted) + " vantage points OK"
-                               : std::to_string(failing) + "/" + std::to_string(counted) +
-                                     " vantage points failing: " + failing_list(vantages);
+        summary = failing == 0
+                      ? std::to_string(counted) + "/" + std::to_string(counted) + " vantage points OK"
+                      : std::to_string(failing) + "/" + std::to_string(counted) +
+                            " vantage points failing: " + failing_list(vantages);
         if (excluded > 0) {
             summary += "; left out " + std::to_string(excluded) + "/" + std::to_string(total) + ": " +
                        excluded_list(vantages);

@@ -186,7 +186,8 @@ std::vector<std::string> sites_reached(const std::vector<std::string>& perfdata)
         }
         // The value: digits up to the unit or ';'. Anything but a positive count is no answer.
         const std::string_view value = text.substr(equals + 1, text.find(';') - equals - 1);
-        const bool positive = !value.empty() && value.find_first_not_of("0123456789.") == std::string_view::npos &&
+        const bool positive = !value.empty() &&
+                              value.find_first_not_of("0123456789.") == std::string_view::npos &&
                               value.find_first_not_of("0.") != std::string_view::npos;
         const std::string code(label.substr(5));
         if (positive && std::find(sites.begin(), sites.end(), code) == sites.end()) {

@@ -65,7 +65,7 @@ struct Rules {
     checks::FailLimit fail_critical{25, true};
     plugin::State fail_state = plugin::State::warning;  // lowest state that counts as failing
     bool unknown_fails = false;                         // UNKNOWN results fail instead of being left out
-    std::optional<double> max_age;  // seconds; unset: 3 check intervals of each service (at least 60 s)
+    std::optional<double> max_age;   // seconds; unset: 3 check intervals of each service (at least 60 s)
     std::vector<std::string> sites;  // known sites, so that those no vantage point reaches are named
     plugin::State unserved_site_state = plugin::State::ok;
 };

@@ -1,10 +1,10 @@
 // The vantage judgement from recorded and hand-made Icinga 2 API responses: no network, no daemon.
+#include <unistd.h>
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <ostream>
-#include <unistd.h>
+#include <sstream>
 
 #include "plugin/error.hpp"
 #include "plugin/output.hpp"
@@ -14,7 +14,9 @@
 
 namespace anycast::plugin {
 // So that Boost.Test can print a state that differs from the expected one.
-inline std::ostream& operator<<(std::ostream& out, State state) { return out << state_name(state); }
+inline std::ostream& operator<<(std::ostream& out, State state) {
+    return out << state_name(state);
+}
 }  // namespace anycast::plugin
 
 namespace vantages = anycast::vantages;
@@ -44,7 +46,8 @@ double perf(const CheckResult& result, const std::string& label) {
     return -1;
 }
 
-const anycast::plugin::Subcheck* find(const std::vector<anycast::plugin::Subcheck>& list, const std::string& name) {
+const anycast::plugin::Subcheck* find(const std::vector<anycast::plugin::Subcheck>& list,
+                                      const std::string& name) {
     for (const auto& check : list) {
         if (check.name == name) {
             return &check;
@@ -60,9 +63,12 @@ ServiceRow row(const std::string& host, State state, const std::string& site = "
     r.host = host;
     r.service = service;
     r.check_interval = 60;
-    r.result = vantages::LastResult{state, "ANYCAST SITE " + std::string(anycast::plugin::state_name(state)) + " - " +
-                                               host + " says so",
-                                    end, host, {}};
+    r.result = vantages::LastResult{
+        state,
+        "ANYCAST SITE " + std::string(anycast::plugin::state_name(state)) + " - " + host + " says so",
+        end,
+        host,
+        {}};
     if (!site.empty()) {
         r.result->perfdata.push_back("site_" + site + "=1;;;0");
     }
@@ -100,10 +106,11 @@ BOOST_AUTO_TEST_CASE(recorded_response_three_vantages) {
     const CheckResult result = vantages::judge_vantages(rows, rules, 1010);
     // vp-sin is DOWN (its satellite is gone): left out; vp-ams WARNING of 2 counted = 50% >= 25%.
     BOOST_TEST(result.state() == State::critical);
-    BOOST_TEST(result.summary ==
-               "1/2 vantage points failing: vp-ams WARNING (catchment 192.0.2.53:53: site iad1 not expected - site "
-               "iad1 (identity iad1)); left out 1/3: vp-sin (host DOWN: Zone 'vp-sin' is not connected. Log lag: 5 "
-               "minutes); catchment iad1 2; no vantage point reaches ams1, sin1");
+    BOOST_TEST(
+        result.summary ==
+        "1/2 vantage points failing: vp-ams WARNING (catchment 192.0.2.53:53: site iad1 not expected - site "
+        "iad1 (identity iad1)); left out 1/3: vp-sin (host DOWN: Zone 'vp-sin' is not connected. Log lag: 5 "
+        "minutes); catchment iad1 2; no vantage point reaches ams1, sin1");
     BOOST_TEST(perf(result, "vantages_total") == 3);
     BOOST_TEST(perf(result, "vantages_counted") == 2);
     BOOST_TEST(perf(result, "vantages_failing") == 1);
@@ -124,16 +131,17 @@ BOOST_AUTO_TEST_CASE(fail_limits_count_and_percent_of_counted) {
         State expected;
     };
     const Case cases[] = {
-        {25, 0, "1", "25%", State::ok},       {25, 1, "1", "25%", State::warning},
-        {25, 6, "1", "25%", State::warning},  {25, 7, "1", "25%", State::critical},
-        {4, 1, "2", "50%", State::ok},        {4, 2, "2", "50%", State::critical},
-        {10, 3, "20%", "5", State::warning},  {10, 5, "20%", "5", State::critical},
+        {25, 0, "1", "25%", State::ok},      {25, 1, "1", "25%", State::warning},
+        {25, 6, "1", "25%", State::warning}, {25, 7, "1", "25%", State::critical},
+        {4, 1, "2", "50%", State::ok},       {4, 2, "2", "50%", State::critical},
+        {10, 3, "20%", "5", State::warning}, {10, 5, "20%", "5", State::critical},
     };
     for (const Case& c : cases) {
         BOOST_TEST_CONTEXT(c.failing << "/" << c.vantages << " w " << c.warning << " c " << c.critical) {
             std::vector<ServiceRow> rows;
             for (std::size_t i = 0; i < c.vantages; ++i) {
-                rows.push_back(row("vp-" + std::to_string(100 + i), i < c.failing ? State::critical : State::ok, "ams1"));
+                rows.push_back(row("vp-" + std::to_string(100 + i),
+                                   i < c.failing ? State::critical : State::ok, "ams1"));
             }
             auto rules = rules_for();
             rules.fail_warning = anycast::checks::parse_fail_limit(c.warning);
@@ -157,7 +165,8 @@ BOOST_AUTO_TEST_CASE(warning_counts_unless_fail_state_critical_and_unknown_is_le
     result = vantages::judge_vantages(rows, rules, 1010);
     BOOST_TEST(perf(result, "vantages_failing") == 0);
     BOOST_TEST(result.state() == State::ok);
-    BOOST_TEST(result.summary.rfind("3/3 vantage points OK; left out 1/4: vp-b (UNKNOWN: vp-b says so)", 0) == 0);
+    BOOST_TEST(result.summary.rfind("3/3 vantage points OK; left out 1/4: vp-b (UNKNOWN: vp-b says so)", 0) ==
+               0);
 
     rules.unknown_fails = true;
     result = vantages::judge_vantages(rows, rules, 1010);
@@ -166,9 +175,10 @@ BOOST_AUTO_TEST_CASE(warning_counts_unless_fail_state_critical_and_unknown_is_le
 }
 
 BOOST_AUTO_TEST_CASE(own_problems_leave_a_vantage_out_and_are_named) {
-    std::vector<ServiceRow> rows = {row("vp-ok", State::ok, "ams1"), row("vp-stale", State::critical, "", 500),
-                                    row("vp-down", State::critical), row("vp-dt", State::critical),
-                                    row("vp-pending", State::ok), row("vp-sick", State::critical)};
+    std::vector<ServiceRow> rows = {
+        row("vp-ok", State::ok, "ams1"), row("vp-stale", State::critical, "", 500),
+        row("vp-down", State::critical), row("vp-dt", State::critical),
+        row("vp-pending", State::ok),    row("vp-sick", State::critical)};
     rows[2].host_down = true;
     rows[2].host_output = "Zone 'vp-down' is not connected";
     rows[3].host_in_downtime = true;
@@ -200,7 +210,8 @@ BOOST_AUTO_TEST_CASE(nobody_counts_or_nobody_runs_it_is_unknown) {
     std::vector<ServiceRow> rows = {row("vp-a", State::unknown), row("vp-b", State::ok, "", 1)};
     auto result = vantages::judge_vantages(rows, rules_for(), 1010);
     BOOST_TEST(result.state() == State::unknown);
-    BOOST_TEST(result.summary.rfind("no vantage point counts for 'dns': all 2 left out: vp-a (UNKNOWN", 0) == 0);
+    BOOST_TEST(result.summary.rfind("no vantage point counts for 'dns': all 2 left out: vp-a (UNKNOWN", 0) ==
+               0);
     result = vantages::judge_vantages(rows, rules_for("other"), 1010);
     BOOST_TEST(result.state() == State::unknown);
     BOOST_TEST(result.summary == "no host runs service 'other'");
@@ -262,7 +273,9 @@ BOOST_AUTO_TEST_CASE(site_perfdata_is_read_strictly) {
         {{"garbage", "", "="}, {}},
     };
     for (const Case& c : cases) {
-        BOOST_TEST_CONTEXT(c.perfdata.front()) { BOOST_TEST(vantages::sites_reached(c.perfdata) == c.sites); }
+        BOOST_TEST_CONTEXT(c.perfdata.front()) {
+            BOOST_TEST(vantages::sites_reached(c.perfdata) == c.sites);
+        }
     }
 }
 
@@ -301,19 +314,23 @@ BOOST_AUTO_TEST_CASE(truncated_and_hostile_responses_name_what_is_wrong) {
          "API response is not valid JSON (truncated?): "},
         {row_prefix + R"("last_check_result": {"state": 0, "output": 1, "execution_end": 1})" + host_ok,
          "API response: results[0].attrs.last_check_result.output is not a string"},
-        {row_prefix + R"("last_check_result": {"state": 0, "output": "", "execution_end": 1, "performance_data": "x"})" +
+        {row_prefix +
+             R"("last_check_result": {"state": 0, "output": "", "execution_end": 1, "performance_data": "x"})" +
              host_ok,
          "API response: results[0].attrs.last_check_result.performance_data is not an array"},
-        {row_prefix + R"("last_check_result": {"state": 0, "output": "", "execution_end": 1, "performance_data": [[]]})" +
+        {row_prefix +
+             R"("last_check_result": {"state": 0, "output": "", "execution_end": 1, "performance_data": [[]]})" +
              host_ok,
-         "API response: results[0].attrs.last_check_result.performance_data[0] is neither a string nor a PerfdataValue"},
+         "API response: results[0].attrs.last_check_result.performance_data[0] is neither a string nor a "
+         "PerfdataValue"},
         {row_prefix + R"("last_check_result": null}})" + "]}", "API response: results[0] has no \"joins\""},
         {row_prefix + R"("last_check_result": null}, "joins": {"host": []}}]})",
          "API response: results[0].joins.host is not an object"},
         {row_prefix + R"("last_check_result": null}, "joins": {"host": {"state": "UP"}}}]})",
          "API response: results[0].joins.host.state is not a number"},
         {R"({"results": [{"attrs": {"name": "dns", "host_name": "vp-\xff"}}]})",
-         "API response is not valid JSON (truncated?): {\"results\": [{\"attrs\": {\"name\": \"dns\", \"host_name\": \"vp-"},
+         "API response is not valid JSON (truncated?): {\"results\": [{\"attrs\": {\"name\": \"dns\", "
+         "\"host_name\": \"vp-"},
         {std::string(100000, '[') + std::string(100000, ']'), "API response: document is not an object"},
         {R"({"results": [)" + std::string(100000, '[') + std::string(100000, ']') + "]}",
          "API response: results[0] is not an object"},
@@ -353,12 +370,18 @@ BOOST_AUTO_TEST_CASE(query_body_keeps_names_out_of_the_filter) {
 }
 
 BOOST_AUTO_TEST_CASE(api_urls_must_be_plain_https) {
-    for (const char* good : {"https://localhost:5665", "https://127.0.0.1:5665/", "https://[::1]:5665", "HTTPS://x"}) {
-        BOOST_TEST_CONTEXT(good) { BOOST_CHECK_NO_THROW(vantages::validate_api_url(good)); }
+    for (const char* good :
+         {"https://localhost:5665", "https://127.0.0.1:5665/", "https://[::1]:5665", "HTTPS://x"}) {
+        BOOST_TEST_CONTEXT(good) {
+            BOOST_CHECK_NO_THROW(vantages::validate_api_url(good));
+        }
     }
-    for (const char* bad : {"http://localhost:5665", "localhost:5665", "https://u:p@localhost:5665",
-                            "https://localhost:5665/v1", "https://localhost:5665?x=1", "https://", "ftp://x", ""}) {
-        BOOST_TEST_CONTEXT(bad) { BOOST_CHECK_THROW(vantages::validate_api_url(bad), InputError); }
+    for (const char* bad :
+         {"http://localhost:5665", "localhost:5665", "https://u:p@localhost:5665",
+          "https://localhost:5665/v1", "https://localhost:5665?x=1", "https://", "ftp://x", ""}) {
+        BOOST_TEST_CONTEXT(bad) {
+            BOOST_CHECK_THROW(vantages::validate_api_url(bad), InputError);
+        }
     }
 }
 

@@ -135,10 +135,13 @@ ServiceRow row_at(const json& entry, const std::string& where) {
     if (!host.is_object()) {
         wrong(host_where, "is not an object");
     }
-    row.host_down = state_at(host, host_where, 3) != plugin::State::ok;  // 0 UP, 1 DOWN
+    // 0 UP, 1 DOWN. A host never checked (pending) reads as DOWN in the API; it is not known to
+    // be down, so only a host with a result can leave its vantage point out.
+    const bool host_up = state_at(host, host_where, 3) == plugin::State::ok;
     row.host_in_downtime = number_or(host, host_where, "downtime_depth", 0) > 0;
     if (const auto host_result = last_result_at(host, host_where, 3, false)) {
         row.host_output = host_result->output;
+        row.host_down = !host_up;
     }
     return row;
 }

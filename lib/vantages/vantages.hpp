@@ -33,7 +33,7 @@ struct ServiceRow {
     std::optional<LastResult> result;  // absent: pending (never checked)
     double check_interval = 0;         // seconds
     bool in_downtime = false;
-    bool host_down = false;
+    bool host_down = false;  // DOWN by a host check result (a pending host is not)
     bool host_in_downtime = false;
     std::string host_output;
 };

@@ -184,6 +184,16 @@ for ((i = 0; i < 600; i++)); do
 done
 [[ ${connected:-0} == 3 ]] || { tail -n 20 "$master/log" >&2; fail "satellites connected to the master: ${connected:-0}/3"; }
 echo "master and 3 satellites connected after $((SECONDS - started)) s"
+# Each vantage host UP by its cluster-zone check (asked for, as with "Check now", so that no test
+# waits for the scheduler's first pick).
+for ((i = 0; i < 150; i++)); do
+    up=$(mapi 'objects/hosts?attrs=state&attrs=last_check_result&attrs=__name' 2>/dev/null |
+        jq -r '[.results[] | select(.name | startswith("vp-")) | select(.attrs.state == 0 and .attrs.last_check_result != null)] | length' 2>/dev/null || echo 0)
+    [[ $up == 3 ]] && break
+    ((i % 10 == 0)) && mapi actions/reschedule-check '{"type": "Host", "filter": "match(\"vp-*\", host.name)", "force": true}' >/dev/null
+    sleep 0.2
+done
+[[ ${up:-0} == 3 ]] || fail "vantage hosts UP by cluster-zone: ${up:-0}/3: $(mapi 'objects/hosts?attrs=state&attrs=last_check_result' | jq -c '[.results[] | {name, state: .attrs.state, output: .attrs.last_check_result.output}]')"
 
 # refresh SOURCE SERVICE...: forces a check of each HOST!SERVICE and waits (bounded) until each has a
 # result made after now by SOURCE (a satellite's name, or "self": the host itself for per-vantage

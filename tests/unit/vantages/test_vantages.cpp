@@ -99,6 +99,7 @@ BOOST_AUTO_TEST_CASE(recorded_response_three_vantages) {
     BOOST_TEST(rows[0].result->check_source == "vp-ams");
     BOOST_TEST(rows[0].result->perfdata.size() == 2U);
     BOOST_TEST(rows[1].host_output.empty());  // host last_check_result null
+    BOOST_TEST(!rows[1].host_down);
     BOOST_TEST(rows[2].host_down);
 
     auto rules = rules_for("anycast-catchment");
@@ -346,6 +347,18 @@ BOOST_AUTO_TEST_CASE(truncated_and_hostile_responses_name_what_is_wrong) {
             }
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_pending_host_is_not_down) {
+    // Icinga reports a host that was never checked with state 1: not a reason to leave it out.
+    const auto rows = vantages::parse_services_response(
+        R"({"results": [{"attrs": {"name": "dns", "host_name": "vp-a", "last_check_result": null},
+        "joins": {"host": {"state": 1, "last_check_result": null}}}, {"attrs": {"name": "dns", "host_name":
+        "vp-b", "last_check_result": null}, "joins": {"host": {"state": 1, "last_check_result": {"state": 2,
+        "output": "Zone 'vp-b' is not connected", "execution_end": 5}}}}]})");
+    BOOST_REQUIRE_EQUAL(rows.size(), 2U);
+    BOOST_TEST(!rows[0].host_down);
+    BOOST_TEST(rows[1].host_down);
 }
 
 BOOST_AUTO_TEST_CASE(perfdata_values_as_objects_and_null_results) {

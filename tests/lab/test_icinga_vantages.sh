@@ -26,6 +26,7 @@ started=$SECONDS
 
 # Both clean-ups, whichever way the test ends: the daemons (stop_all), then the lab (lab_finish,
 # which keeps the exit code and removes the master's namespace with the lab's).
+# shellcheck disable=SC2317 # run by the EXIT trap
 on_exit() {
     local rc=$?
     stop_all

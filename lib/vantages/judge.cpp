@@ -321,6 +321,10 @@ plugin::CheckResult judge_vantages(const std::vector<ServiceRow>& rows, const Ru
         }
     }
     result.summary = summary;
+    // The library's one headline algorithm: a part whose own state is not OK speaks for its
+    // subtree with its headline, so the first line stays "N/M vantage points failing: ...".
+    counted_node.state = fail_state;
+    counted_node.headline = summary;
     result.subchecks.push_back(std::move(counted_node));
     if (excluded > 0) {
         result.subchecks.push_back(std::move(excluded_node));

@@ -34,7 +34,7 @@ check "every panel has a type, gridPos and at least one target" \
 check "every target is a raw InfluxQL query on field value" \
   '[.panels[].targets[] | .rawQuery == true and (.query | test("^SELECT [a-z]+\\(\"value\"\\) FROM "))] | all'
 check "every target reads a measurement named after a CheckCommand" \
-  '[.panels[].targets[].query | test("FROM \"(anycast_dns|anycast_site|resolver_locality)\"")] | all'
+  '[.panels[].targets[].query | test("FROM \"(anycast_dns|anycast_site|resolver_locality|anycast_vantages)\"")] | all'
 check "every target selects perfdata by the metric tag and groups by hostname" \
   '[.panels[].targets[].query | test("\"metric\" =~ /") and test("GROUP BY .*\"hostname\"")] | all'
 # shellcheck disable=SC2016 # a Grafana macro, not a shell one

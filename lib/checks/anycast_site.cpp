@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <unordered_set>
 
 #include "checks/probe.hpp"
 #include "checks/shared.hpp"
@@ -58,6 +59,51 @@ struct SerialReading {
     std::string who;  // site code, or an anycast address when no sites are configured
     std::uint32_t serial;
 };
+
+// --state-file: the site seen on every anycast address of this run, recorded in one critical
+// section (not one per address: 500 addresses would be 500 read-modify-writes).
+sites::SiteRecording record_catchment(const AnycastSiteConfig& config, const std::vector<Target>& targets,
+                                      const std::vector<AddressProbe>& probes, const sites::SiteRules& rules,
+                                      dns::Clock::time_point deadline) {
+    if (!config.state_file) {
+        return {};
+    }
+    std::vector<sites::SiteSighting> sightings;
+    for (std::size_t t = 0; t < targets.size(); ++t) {
+        const auto& identity = probes[t].identity.value;
+        if (targets[t].role != Role::anycast || probes[t].first_answer() == nullptr || !identity) {
+            continue;
+        }
+        if (const auto match = rules.match(*identity)) {
+            sightings.push_back({probes[t].endpoint.display(), match->site});  // the key has the port
+        }
+    }
+    sites::SiteHistoryPolicy policy;
+    policy.window_seconds = config.flap_window_seconds;
+    return sites::record_sites(*config.state_file, sightings, static_cast<std::int64_t>(std::time(nullptr)),
+                               policy, deadline);
+}
+
+// A state file that could not be used (or was set aside) is said beside the verdict, never
+// instead of it: UNKNOWN only outranks OK, so a CRITICAL found on the network stays CRITICAL.
+std::optional<Subcheck> state_file_check(const AnycastSiteConfig& config, const sites::SiteRecording& history) {
+    if (!config.state_file || (!history.error && !history.notice)) {
+        return std::nullopt;
+    }
+    Subcheck check;
+    check.name = "state file";
+    check.set_fact("path", *config.state_file);
+    check.set_fact("recorded", !history.error.has_value());
+    check.state = config.state_optional ? State::ok : State::unknown;
+    if (history.error) {
+        check.summary = "state file " + *config.state_file + ": " + *history.error +
+                        (config.state_optional ? " (going on without it: --state-optional)"
+                                               : " (use --state-optional to go on without it)");
+    } else {
+        check.summary = *history.notice;
+    }
+    return check;
+}
 
 }  // namespace
 
@@ -201,11 +247,10 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     if (config.flap_warning && !config.state_file) {
         throw InputError("--flap-warning needs --state-file");
     }
-    for (std::size_t i = 0; i < config.sites.size(); ++i) {
-        for (std::size_t k = 0; k < i; ++k) {
-            if (config.sites[k].code == config.sites[i].code) {
-                throw InputError("site '" + config.sites[i].code + "' is defined twice");
-            }
+    std::unordered_set<std::string_view> codes;  // linear: a sites file may hold 50k sites
+    for (const sites::SiteEntry& entry : config.sites) {
+        if (!codes.insert(entry.code).second) {
+            throw InputError("site '" + entry.code + "' is defined twice");
         }
     }
     const sites::SiteRules rules = make_site_rules(config.sites, config.site_regexes);
@@ -232,7 +277,11 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     for (const Target& target : targets) {
         endpoints.push_back(target.endpoint);
     }
-    const std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline);
+    // With a state file, stop waiting a little earlier, so the state work fits before --timeout.
+    const auto probe_deadline =
+        config.state_file ? deadline - sites::state_work_reserve(common.timeout_seconds) : deadline;
+    const std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, probe_deadline);
+    const sites::SiteRecording history = record_catchment(config, targets, probes, rules, deadline);
 
     CheckResult result;
     result.label = "ANYCAST SITE";
@@ -295,33 +344,18 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         if (match && !config.sites.empty() && !known_site) {
             note = " (not in the sites list)";
         }
-        // Flaps: remember the site per address across runs.
-        if (config.state_file && match) {
-            sites::SiteHistoryPolicy policy;
-            policy.window_seconds = config.flap_window_seconds;
-            const sites::SiteObservation seen =
-                sites::record_site(*config.state_file, probe.endpoint.display(config.port), match->site,
-                                   static_cast<std::int64_t>(std::time(nullptr)), policy, deadline);
-            if (seen.error) {
-                if (!config.state_optional) {
-                    throw InputError("state file " + *config.state_file + ": " + *seen.error +
-                                     " (use --state-optional to go on without it)");
-                }
-                note += " (state file unusable: " + *seen.error + ")";
-            } else {
-                if (seen.changed) {
-                    note += " (changed since last run: " + *seen.previous_site + " -> " + match->site + ")";
-                }
-                check.set_fact("site_changes_in_window", static_cast<std::int64_t>(seen.changes_in_window));
-                if (seen.changed) {
-                    check.set_fact("previous_site", *seen.previous_site);
-                }
-                if (config.flap_warning &&
-                    seen.changes_in_window >= static_cast<std::size_t>(*config.flap_warning)) {
-                    findings.add(State::warning, "site changed " + std::to_string(seen.changes_in_window) +
-                                                     " times within " +
-                                                     std::to_string(config.flap_window_seconds) + " s");
-                }
+        // Flaps: the site per address across runs (recorded above, in one go).
+        if (const sites::SiteObservation* seen = match ? history.find(probe.endpoint.display()) : nullptr;
+            seen != nullptr && !history.error) {
+            if (seen->changed) {
+                note += " (changed since last run: " + *seen->previous_site + " -> " + match->site + ")";
+                check.set_fact("previous_site", *seen->previous_site);
+            }
+            check.set_fact("site_changes_in_window", static_cast<std::int64_t>(seen->changes_in_window));
+            if (config.flap_warning && seen->changes_in_window >= static_cast<std::size_t>(*config.flap_warning)) {
+                findings.add(State::warning, "site changed " + std::to_string(seen->changes_in_window) +
+                                                 " times within " + std::to_string(config.flap_window_seconds) +
+                                                 " s");
             }
         }
         const State state = findings.state();
@@ -570,6 +604,13 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
         result.subchecks.push_back(std::move(consistency));
     } else if (consistency.state != State::ok) {
         result.subchecks.push_back(std::move(consistency));
+    }
+
+    if (auto state_check = state_file_check(config, history)) {
+        if (state_check->state != State::ok) {
+            headline_problems.push_back(state_check->summary);
+        }
+        result.subchecks.push_back(std::move(*state_check));
     }
 
     std::string summary;

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "dns/random.hpp"
+#include "plugin/signals.hpp"
 
 namespace anycast::dns {
 namespace {
@@ -310,8 +311,8 @@ std::vector<QueryResult> run_queries(std::span<const QueryJob> jobs, Clock::time
     // Each pass either starts jobs, handles events or reaches the deadline; the deadline bounds it.
     while (finished < flights.size()) {
         Clock::time_point now = Clock::now();
-        if (now >= deadline) {
-            break;
+        if (now >= deadline || plugin::termination_requested()) {
+            break;  // a SIGTERM ends the wait as the deadline does (lib/plugin/signals.hpp)
         }
         Clock::time_point next_start = deadline;
         for (std::size_t i = 0; i < flights.size(); ++i) {
@@ -343,6 +344,10 @@ std::vector<QueryResult> run_queries(std::span<const QueryJob> jobs, Clock::time
         if (finished == flights.size()) {
             break;
         }
+        if (const int stop_fd = plugin::termination_fd(); stop_fd >= 0) {
+            poll_set.push_back(pollfd{stop_fd, POLLIN, 0});  // readable once SIGTERM/INT/HUP came
+            poll_owner.push_back(flights.size());
+        }
         now = Clock::now();
         const timespec wait = to_timespec(std::min(next_start, deadline) - now);
         const int ready = ::ppoll(poll_set.data(), poll_set.size(), &wait, nullptr);
@@ -353,7 +358,7 @@ std::vector<QueryResult> run_queries(std::span<const QueryJob> jobs, Clock::time
             continue;  // timeout of this wait, or EINTR: the loop re-checks the deadline
         }
         for (std::size_t k = 0; k < poll_set.size(); ++k) {
-            if (poll_set[k].revents == 0) {
+            if (poll_set[k].revents == 0 || poll_owner[k] == flights.size()) {
                 continue;
             }
             Flight& flight = flights[poll_owner[k]];

@@ -156,10 +156,10 @@ BOOST_AUTO_TEST_CASE(load_from_disk) {
     BOOST_TEST(message_of([&] { load_sites_file(missing); }) ==
                "sites file " + missing + ": No such file or directory");
     BOOST_TEST(message_of([&] { load_sites_file(dir.path); }) ==
-               "sites file " + dir.path + ": Is a directory");
+               "sites file " + dir.path + ": is a directory, not a regular file");
     const auto huge = dir.write("huge.conf", std::string(1024 * 1024 + 1, '\n'));
     BOOST_TEST(message_of([&] { load_sites_file(huge); }) ==
-               "sites file " + huge + " is larger than 1048576 bytes");
+               "sites file " + huge + ": larger than 1 MiB");
     const auto exactly = dir.write("max.conf", std::string(1024 * 1024, '\n'));
     BOOST_TEST(load_sites_file(exactly).empty());
 }

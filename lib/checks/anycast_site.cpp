@@ -96,7 +96,8 @@ std::optional<Subcheck> state_file_check(const AnycastSiteConfig& config, const 
     check.set_fact("recorded", !history.error.has_value());
     check.state = config.state_optional ? State::ok : State::unknown;
     if (history.error) {
-        check.summary = "state file " + *config.state_file + ": " + *history.error +
+        const std::string& error = *history.error;
+        check.summary = (error.starts_with("state file ") ? error : "state file " + *config.state_file + ": " + error) +
                         (config.state_optional ? " (going on without it: --state-optional)"
                                                : " (use --state-optional to go on without it)");
     } else {

@@ -203,4 +203,11 @@ BOOST_AUTO_TEST_CASE(ip_literals) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(an_interface_this_host_lacks_is_named_with_file_and_line) {
+    BOOST_TEST(message_of([] { parse_sites_text("ams1 192.0.2.1\nlhr1 fe80::53%nosuchif0\n", "/etc/s"); }) ==
+               "sites file /etc/s line 2: 'fe80::53%nosuchif0': this host has no network interface 'nosuchif0'");
+    BOOST_TEST(message_of([] { parse_sites_text("lo1 fe80::53%lo\nnum1 fe80::54%1\n", "/etc/s"); }) == "(no InputError)");
+    BOOST_TEST(message_of([] { parse_site_option("ams1=fe80::1%nosuchif0"); }).find("--site ") == 0U);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,6 +11,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../shell/lib.sh
+source "$repo/tests/shell/lib.sh"
 
 # Not in the Icinga template on purpose (icinga-templates/generate): help and version check nothing,
 # and Icinga reads the text format, so --output-format=json is for scripts.
@@ -19,9 +21,7 @@ TEMPLATE_WHITELIST="help version output-format"
 checks_dir=${ANYCAST_CHECKS_DIR:-}
 build_dir=${ANYCAST_BUILD_DIR:-$(dirname "$checks_dir")}
 if [[ -z "$checks_dir" || ! -x "$checks_dir/check_anycast_dns" ]]; then
-  echo "SKIP: ANYCAST_CHECKS_DIR='$checks_dir' has no checks" >&2
-  [[ "${CI:-}" == "true" ]] && exit 1
-  exit 77
+  it_skip "ANYCAST_CHECKS_DIR='$checks_dir' has no checks"
 fi
 readme=$repo/README.md
 template=$repo/icinga-templates/anycast-checks.conf

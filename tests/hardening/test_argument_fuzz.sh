@@ -12,25 +12,20 @@
 # read from its --help, so a new option is fuzzed without touching this file.
 set -euo pipefail
 
-skip() {
-  echo "SKIP: $*" >&2
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "CI=true: a test that cannot run is a failure" >&2
-    exit 1
-  fi
-  exit 77
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../shell/lib.sh
+source "$here/../shell/lib.sh"
 
 if [[ "${ARGFUZZ_IN_NETNS:-}" != 1 ]]; then
-  command -v unshare >/dev/null 2>&1 || skip "unshare not found"
-  unshare -n true 2>/dev/null || skip "cannot create a network namespace (needs root)"
+  command -v unshare >/dev/null 2>&1 || it_skip "unshare not found"
+  unshare -n true 2>/dev/null || it_skip "cannot create a network namespace (needs root)"
   # shellcheck disable=SC2016 # expanded by the inner shell
   exec unshare -n env ARGFUZZ_IN_NETNS=1 bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
 fi
 
 CHECKS_DIR=${CHECKS_DIR:-}
-[[ -n "$CHECKS_DIR" && -d "$CHECKS_DIR" ]] || skip "CHECKS_DIR='$CHECKS_DIR' is not a directory"
-command -v jq >/dev/null 2>&1 || skip "jq not found"
+[[ -n "$CHECKS_DIR" && -d "$CHECKS_DIR" ]] || it_skip "CHECKS_DIR='$CHECKS_DIR' is not a directory"
+it_require jq
 RANDOM=${ARGFUZZ_SEED:-20240601} # deterministic: the same vectors on every run
 VECTORS=${ARGFUZZ_VECTORS:-1000}
 BUDGET_S=${ARGFUZZ_SECONDS:-150}
@@ -250,5 +245,8 @@ for check in "$CHECKS_DIR"/check_*; do
 done
 
 echo "argument fuzzing: $runs runs in $((SECONDS - started)) s, $failures failures"
-((runs > 0)) || skip "no check_* executable in $CHECKS_DIR"
-((failures == 0))
+((runs > 0)) || it_skip "no check_* executable in $CHECKS_DIR"
+# The closing line of every shell test (tests/shell/lib.sh): each run is one assertion.
+PASSED=$((runs - failures))
+FAILED=$failures
+finish

@@ -16,24 +16,18 @@
 # Nothing is added to the main namespace.
 set -euo pipefail
 
-skip() {
-  echo "SKIP: $*" >&2
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "CI=true: a test that cannot run is a failure" >&2
-    exit 1
-  fi
-  exit 77
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../shell/lib.sh
+source "$here/../shell/lib.sh"
 
 CHECK=${CHECK_ANYCAST_DNS:-}
-[[ -n "$CHECK" && -x "$CHECK" ]] || skip "CHECK_ANYCAST_DNS='$CHECK' is not an executable"
-for tool in ip jq timeout; do
-  command -v "$tool" >/dev/null 2>&1 || skip "'$tool' not found"
-done
-[[ $(id -u) -eq 0 ]] || skip "needs root for a network namespace"
+[[ -n "$CHECK" && -x "$CHECK" ]] || it_skip "CHECK_ANYCAST_DNS='$CHECK' is not an executable"
+it_require ip jq timeout
+it_require_root "a network namespace"
 SLACK_MS=${TIMEOUT_SLACK_MS:-100}
 
 ns="anycast-bh-$$"
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "/etc/netns/$ns"
@@ -42,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
-ip netns add "$ns" || skip "cannot create a network namespace"
+ip netns add "$ns" || it_skip "cannot create a network namespace"
 ip -n "$ns" link set lo up
 ip -n "$ns" link add bh0 type veth peer name bh1
 ip -n "$ns" link set bh0 up
@@ -62,11 +56,6 @@ retried=0
 worst_case=""
 work=$(mktemp -d)
 export OUT_FILE="$work/out"
-now_ms() {
-  local t
-  t=$(date +%s%N)
-  echo $((t / 1000000))
-}
 
 # timed ARGS...: runs ARGS inside the namespace and prints "EXIT_CODE ELAPSED_MS"; stdout and
 # stderr go to $work/out. The clock runs inside the namespace, so `ip netns exec` is not counted.
@@ -128,10 +117,12 @@ run_case() {
     ! jq -e --arg r "$regex" '.summary | test($r)' <<<"$out" >/dev/null 2>&1; then
     problems+=("no summary matches /$regex/")
   fi
+  [[ ${#problems[@]} -gt 0 ]] || it_pass
   printf '%-46s -t %-3s %5d ms, startup %3d ms, overrun %4d ms  %s\n' "$name" "$timeout_s" "$elapsed" \
     "$startup" "$overrun" "$([[ ${#problems[@]} -eq 0 ]] && echo ok || echo FAIL)$note"
   if [[ ${#problems[@]} -gt 0 ]]; then
     failures=$((failures + 1))
+    it_fail "$name: ${problems[*]}"
     printf '  %s\n' "${problems[@]}" >&2
     printf '  command: %s\n  output: %s\n' "$CHECK ${*:1:6} ... -t $timeout_s --output-format=json" \
       "$(head -c 600 <<<"$out")" >&2
@@ -150,7 +141,7 @@ targets() {
 if ip netns exec "$ns" timeout 2 bash -c 'exec 3<>/dev/udp/198.51.100.1/53 && echo x >&3' 2>/dev/null; then
   :
 else
-  skip "sending into the black hole fails at once; the namespace set-up is not what this test needs"
+  it_skip "sending into the black hole fails at once; the namespace set-up is not what this test needs"
 fi
 
 Q=(-q anycast.test -T SOA)
@@ -174,7 +165,4 @@ run_case "-H name + literal, resolver never answers" 2 3 UNKNOWN '' -H 198.51.10
 
 echo "worst overrun: ${worst_overrun_ms} ms over the timeout after startup (${worst_case}); allowed ${SLACK_MS} ms"
 echo "worst overrun including process startup: ${worst_gross_ms} ms; cases retried: ${retried}"
-if ((failures > 0)); then
-  echo "$failures case(s) failed" >&2
-  exit 1
-fi
+finish

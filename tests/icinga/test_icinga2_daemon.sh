@@ -3,22 +3,24 @@
 # A real icinga2 daemon (Debian's package) runs the example apply rules of
 # icinga-templates/examples/services.conf with the generated CheckCommands against real NSD and Unbound
 # on loopback; the REST API must show each service's exit status, output and perfdata as Icinga parsed
-# them. Owns 127.0.3.0/24 and ::1 on port 15330, and API port 15665.
+# them. Owns 127.0.3.0/24 and ::1; its DNS and API ports are picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=icinga_lib.sh
 source "$here/icinga_lib.sh"
 icinga_test_begin curl jq nsd nsd-checkconf unbound unbound-checkconf drill setsid
 
-P=15330
+it_free_port P
+it_free_port API
+it_free_port API_EXAMPLES
 SERIAL=2024070101
-start_nsd cloud_v4 127.0.3.1 $P ams1 ams1 $SERIAL
-start_nsd cloud_v6 ::1 $P ams1 ams1 $SERIAL
-start_nsd unicast_ams1 127.0.3.11 $P ams1 ams1 $SERIAL
-start_nsd unicast_iad1 127.0.3.12 $P iad1 iad1 $SERIAL
-start_unbound resolver 127.0.3.3 $P res1 res1 127.0.3.1 $P
+start_nsd cloud_v4 127.0.3.1 "$P" ams1 ams1 $SERIAL
+start_nsd cloud_v6 ::1 "$P" ams1 ams1 $SERIAL
+start_nsd unicast_ams1 127.0.3.11 "$P" ams1 ams1 $SERIAL
+start_nsd unicast_iad1 127.0.3.12 "$P" iad1 iad1 $SERIAL
+start_unbound resolver 127.0.3.3 "$P" res1 res1 127.0.3.1 "$P"
 
-icinga_new single single.test single 15665
+icinga_new single single.test single "$API"
 dir=${ICINGA_DIR[single]}
 icinga_run single pki new-ca >"$dir/pki.log" 2>&1 || it_skip "icinga2 pki new-ca failed: $(cat "$dir/pki.log")"
 icinga_run single api setup --cn single.test >>"$dir/pki.log" 2>&1 ||
@@ -68,7 +70,7 @@ EOF
 
 case_ "icinga2 daemon -C validates the templates and examples without warnings"
 icinga_validate single
-icinga_new examples ns.example.net examples 15664
+icinga_new examples ns.example.net examples "$API_EXAMPLES"
 cat >"${ICINGA_DIR[examples]}/etc/icinga2.conf" <<EOF
 const PluginDir = "${ANYCAST_CHECKS_DIR}"
 include <itl>

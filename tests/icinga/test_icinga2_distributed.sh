@@ -4,19 +4,22 @@
 # `icinga2 pki`: a check with command_endpoint runs on the satellite and its result arrives at the
 # master (asserted through the master's REST API: check_source is the satellite). Also validates the
 # distributed example (zones.conf + zones.d) with `icinga2 daemon -C`.
-# Owns 127.0.4.0/24 port 15340 and API ports 15670/15671.
+# Owns 127.0.4.0/24; its DNS and API ports are picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=icinga_lib.sh
 source "$here/icinga_lib.sh"
 icinga_test_begin curl jq nsd nsd-checkconf drill setsid
 
-P=15340
-start_nsd ams1 127.0.4.1 $P ams1 ams1 2024080101
-start_nsd iad1 127.0.4.2 $P iad1 iad1 2024080101
+it_free_port P
+it_free_port API_EXAMPLE
+it_free_port API_MASTER
+it_free_port API_SAT
+start_nsd ams1 127.0.4.1 "$P" ams1 ams1 2024080101
+start_nsd iad1 127.0.4.2 "$P" iad1 iad1 2024080101
 
 case_ "the distributed example validates"
-icinga_new example master1.example.net master 15679
+icinga_new example master1.example.net master "$API_EXAMPLE"
 example=${ICINGA_DIR[example]}
 cat >"$example/etc/icinga2.conf" <<EOF
 const PluginDir = "${ANYCAST_CHECKS_DIR}"
@@ -32,8 +35,8 @@ EOF
 icinga_validate example
 
 # Certificates: one CA (the master's), a certificate for each node signed by it.
-icinga_new master master.test master 15670
-icinga_new sat sat-ams.test AMS 15671
+icinga_new master master.test master "$API_MASTER"
+icinga_new sat sat-ams.test AMS "$API_SAT"
 master=${ICINGA_DIR[master]}
 sat=${ICINGA_DIR[sat]}
 {
@@ -47,12 +50,12 @@ sat=${ICINGA_DIR[sat]}
   done
 } >"$master/pki.log" 2>&1 || it_skip "icinga2 pki failed: $(tail -5 "$master/pki.log")"
 
-zones='
-object Endpoint "master.test" { }
-object Zone "master" { endpoints = [ "master.test" ] }
-object Endpoint "sat-ams.test" { host = "127.0.0.1"; port = 15671 }
-object Zone "AMS" { endpoints = [ "sat-ams.test" ]; parent = "master" }
-'
+zones="
+object Endpoint \"master.test\" { }
+object Zone \"master\" { endpoints = [ \"master.test\" ] }
+object Endpoint \"sat-ams.test\" { host = \"127.0.0.1\"; port = ${API_SAT} }
+object Zone \"AMS\" { endpoints = [ \"sat-ams.test\" ]; parent = \"master\" }
+"
 cat >"$sat/etc/icinga2.conf" <<EOF
 include "base.conf"
 ${zones}

@@ -3,24 +3,26 @@
 # Perfdata from a real icinga2 through its InfluxdbWriter into Debian's InfluxDB 1.6, on loopback:
 # the rtt of a check can be queried back with `influx -execute`, as a number, tagged by hostname,
 # service and metric; and the Grafana dashboard's own queries (icinga-templates/grafana/anycast.json)
-# return series. Owns 127.0.5.0/24 port 15350, InfluxDB ports 15686 (HTTP) and 15688 (RPC), API 15675.
+# return series. Owns 127.0.5.0/24; its DNS, InfluxDB (HTTP, RPC) and API ports are picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=icinga_lib.sh
 source "$here/icinga_lib.sh"
 icinga_test_begin influxd influx curl jq nsd nsd-checkconf drill setsid
 
-P=15350
-INFLUX_HTTP=15686
-start_nsd ams1 127.0.5.1 $P ams1 ams1 2024090101
-start_nsd iad1 127.0.5.2 $P iad1 iad1 2024090101
+it_free_port P
+it_free_port INFLUX_HTTP
+it_free_port INFLUX_RPC
+it_free_port API
+start_nsd ams1 127.0.5.1 "$P" ams1 ams1 2024090101
+start_nsd iad1 127.0.5.2 "$P" iad1 iad1 2024090101
 
 # InfluxDB in its own directory, only on 127.0.0.1, telling nobody about itself.
 it_new_server_dir influxdb
 influx_dir=$IT_NEW_DIR
 cat >"$influx_dir/influxdb.conf" <<EOF
 reporting-enabled = false
-bind-address = "127.0.0.1:15688"
+bind-address = "127.0.0.1:${INFLUX_RPC}"
 [meta]
   dir = "${influx_dir}/meta"
 [data]
@@ -44,7 +46,7 @@ timeout 20 influx -host 127.0.0.1 -port "$INFLUX_HTTP" -execute 'CREATE DATABASE
   { cat "$influx_dir/log" >&2; it_skip "InfluxDB did not start on 127.0.0.1:${INFLUX_HTTP}"; }
 echo "InfluxDB up after $((SECONDS - started)) s"
 
-icinga_new single influx.test influx 15675
+icinga_new single influx.test influx "$API"
 dir=${ICINGA_DIR[single]}
 icinga_run single api setup --cn influx.test >"$dir/pki.log" 2>&1 ||
   it_skip "icinga2 api setup failed: $(tail -5 "$dir/pki.log")"

@@ -3,7 +3,7 @@
 # Nagios 4 (Debian's nagios4-core): `nagios4 -v` validates icinga-templates/nagios/commands.cfg with
 # its example services, and a real foreground run with the same commands against NSD/Unbound on
 # loopback writes the expected current_state and plugin_output to status.dat.
-# Owns 127.0.6.0/24 and ::1 on port 15360.
+# Owns 127.0.6.0/24 and ::1; its port is picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -19,11 +19,11 @@ it_require nagios4 nsd nsd-checkconf unbound unbound-checkconf drill setsid
 it_traps
 started=$SECONDS
 
-P=15360
-start_nsd cloud_v4 127.0.6.1 $P ams1 ams1 2024100101
-start_nsd cloud_v6 ::1 $P ams1 ams1 2024100101
-start_nsd unicast_iad1 127.0.6.12 $P iad1 iad1 2024100101
-start_unbound resolver 127.0.6.3 $P res1 res1 127.0.6.1 $P
+it_free_port P
+start_nsd cloud_v4 127.0.6.1 "$P" ams1 ams1 2024100101
+start_nsd cloud_v6 ::1 "$P" ams1 ams1 2024100101
+start_nsd unicast_iad1 127.0.6.12 "$P" iad1 iad1 2024100101
+start_unbound resolver 127.0.6.3 "$P" res1 res1 127.0.6.1 "$P"
 
 it_new_server_dir nagios
 dir=$IT_NEW_DIR

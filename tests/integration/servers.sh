@@ -2,43 +2,29 @@
 # Real DNS servers on loopback for integration tests and the demo. Source it, then:
 #
 #   it_require nsd knotd drill jq            # exit 77 (or 1 under CI=true) if a tool is missing
-#   trap stop_all EXIT
-#   start_nsd  ams1 127.0.0.1 15301 ams1 ams1 2024010101
-#   start_knot iad1 127.0.0.2 15301 iad1 iad1 2024010101
+#   it_traps                                 # stop_all on any way out
+#   it_free_port P                           # a port no other test or suite on this host uses
+#   start_nsd  ams1 127.0.0.1 "$P" ams1 ams1 2024010101
+#   start_knot iad1 127.0.0.2 "$P" iad1 iad1 2024010101
 #
 # Every server runs in its own directory under one temporary directory, in its own process group
 # (so stop_all leaves nothing behind, not even the NSD children), and each start_* returns only
 # once the server answers the SOA of its zone, or gives up (it_skip) after IT_START_TIMEOUT_S.
-# Test traffic stays on 127.0.0.0/8 and ::1.
+# Test traffic stays on 127.0.0.0/8 and ::1. Skips, requirements and assertions come from
+# tests/shell/lib.sh, sourced here.
 #
 # The standard zone is described in tests/integration/README.md.
 
+# shellcheck source=../shell/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/lib.sh"
+
 IT_ZONE="anycast.test"
 IT_START_TIMEOUT_S="${IT_START_TIMEOUT_S:-10}"
-IT_SERVERS_DIR=""
 declare -A IT_SERVER_PGID=()
 declare -A IT_SERVER_DIR=()
 declare -A IT_WATCHDOG_PID=()
 # No server outlives this, even if every clean-up fails.
 IT_MAX_LIFE_S="${IT_MAX_LIFE_S:-1800}"
-
-# A test that cannot run must say why and be reported as skipped (77, CTest SKIP_RETURN_CODE),
-# except in CI, where a skipped integration test would hide a broken machine set-up.
-it_skip() {
-  echo "SKIP: $*" >&2
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "CI=true: a test that cannot run is a failure" >&2
-    exit 1
-  fi
-  exit 77
-}
-
-it_require() {
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null 2>&1 || it_skip "'$tool' not found (run scripts/install-deps)"
-  done
-}
 
 # write_zone FILE SERIAL [ORIGIN]: the standard test zone (see README.md).
 write_zone() {
@@ -115,13 +101,6 @@ wait_answers() {
   echo "--- log of $name (${IT_SERVER_DIR[$name]}):" >&2
   cat "${IT_SERVER_DIR[$name]}/log" >&2 || true
   it_skip "$name did not answer on $addr port $port within ${IT_START_TIMEOUT_S} s"
-}
-
-# it_workdir: makes sure IT_SERVERS_DIR exists (stop_all removes it).
-it_workdir() {
-  if [[ -z "$IT_SERVERS_DIR" ]]; then
-    IT_SERVERS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/anycast-it.XXXXXX")
-  fi
 }
 
 IT_NEW_DIR=""
@@ -285,20 +264,14 @@ stop_server() {
   wait "${IT_WATCHDOG_PID[$name]}" 2>/dev/null || true
 }
 
-# stop_all: for the EXIT trap. Stops every server this shell started and removes their files
-# (set IT_KEEP=1 to keep them for a post-mortem).
+# stop_all: for the EXIT trap. Stops every server this shell started, removes their files (set
+# IT_KEEP=1 to keep them for a post-mortem) and releases the ports it_free_port claimed.
 stop_all() {
   local name
   for name in "${!IT_SERVER_PGID[@]}"; do
     stop_server "$name"
   done
-  if [[ -n "$IT_SERVERS_DIR" && -d "$IT_SERVERS_DIR" ]]; then
-    if [[ "${IT_KEEP:-}" == "1" ]]; then
-      echo "kept server files in $IT_SERVERS_DIR" >&2
-    else
-      rm -rf "$IT_SERVERS_DIR"
-    fi
-  fi
+  it_cleanup
 }
 
 # it_traps: stop_all on any way out, including Ctrl-C and kill (which skip EXIT traps otherwise).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # check_anycast_dns against real NSD, Knot and Unbound instances on loopback.
-# Addresses 127.0.1.0/24 and port 15310 belong to this test (::1 and 127.0.0.1 with this port too),
+# Addresses 127.0.1.0/24 belong to this test (::1 and 127.0.0.1 too, on a port of its own),
 # so that it can run beside the other integration tests.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,15 +15,15 @@ CHECK=${CHECK_ANYCAST_DNS:-}
 it_require nsd nsd-checkconf knotd unbound unbound-checkconf drill jq setsid
 it_traps
 
-P=15310
+it_free_port P
 SERIAL=2024060101
-start_nsd ams1_v4 127.0.0.1 $P host-ams1 ams1 $SERIAL
-start_nsd ams1_v6 ::1 $P host-ams1 ams1 $SERIAL
-start_nsd fra1 127.0.1.2 $P fra1 "" $SERIAL
-start_nsd --hide-identity hidden 127.0.1.3 $P secret "" $SERIAL
-start_knot iad1 127.0.1.4 $P iad1 iad1 $SERIAL
-start_unbound resolver 127.0.1.5 $P resolver1 resolver1 127.0.0.1 $P
-start_nsd lossy 127.0.1.6 $P lossy lossy $SERIAL
+start_nsd ams1_v4 127.0.0.1 "$P" host-ams1 ams1 $SERIAL
+start_nsd ams1_v6 ::1 "$P" host-ams1 ams1 $SERIAL
+start_nsd fra1 127.0.1.2 "$P" fra1 "" $SERIAL
+start_nsd --hide-identity hidden 127.0.1.3 "$P" secret "" $SERIAL
+start_knot iad1 127.0.1.4 "$P" iad1 iad1 $SERIAL
+start_unbound resolver 127.0.1.5 "$P" resolver1 resolver1 127.0.0.1 "$P"
+start_nsd lossy 127.0.1.6 "$P" lossy lossy $SERIAL
 CLOSED=127.0.1.9 # nothing listens here
 
 Q=(-p "$P" -q anycast.test)
@@ -37,7 +37,7 @@ expect_jq "$(sub 127.0.0.1) | .facts.identity_method" nsid
 expect_jq "$(sub 127.0.0.1) | .facts.rcode" NOERROR
 expect_jq "$(sub 127.0.0.1) | .facts.transport" udp
 expect_jq "$(sub 127.0.0.1) | .facts.aa" true
-expect_jq "$(sub 127.0.0.1) | .facts.port" $P
+expect_jq "$(sub 127.0.0.1) | .facts.port" "$P"
 
 case_ "identity via hostname.bind when NSID is off"
 run_json -H 127.0.1.2 "${Q[@]}" -T SOA
@@ -91,13 +91,13 @@ expect_jq .state CRITICAL
 expect_jq "$(sub 127.0.0.1) | .state" CRITICAL
 
 case_ "NXDOMAIN is CRITICAL"
-run_json -H 127.0.0.1 -p $P -q nonexistent.anycast.test
+run_json -H 127.0.0.1 -p "$P" -q nonexistent.anycast.test
 expect_rc 2
 expect_jq .state CRITICAL
 expect_jq "$(sub 127.0.0.1) | .facts.rcode" NXDOMAIN
 
 case_ "--expect-rcode NXDOMAIN makes NXDOMAIN OK"
-run_json -H 127.0.0.1 -p $P -q nonexistent.anycast.test --expect-rcode NXDOMAIN
+run_json -H 127.0.0.1 -p "$P" -q nonexistent.anycast.test --expect-rcode NXDOMAIN
 expect_rc 0
 expect_jq "$(sub 127.0.0.1) | .facts.rcode" NXDOMAIN
 
@@ -129,7 +129,7 @@ expect_jq '[.subchecks[] | .facts.transport] | unique | join(",")' tcp
 expect_jq "$(sub 127.0.1.4) | .facts.identity" iad1
 
 case_ "truncated UDP answer falls back to TCP"
-run_json -H 127.0.0.1 -H 127.0.1.4 -p $P -q big.anycast.test -T TXT
+run_json -H 127.0.0.1 -H 127.0.1.4 -p "$P" -q big.anycast.test -T TXT
 expect_rc 0
 expect_jq "$(sub 127.0.0.1) | .facts.transport" tcp
 expect_jq "$(sub 127.0.0.1) | .facts.truncated" true
@@ -137,7 +137,7 @@ expect_jq "$(sub 127.0.0.1) | .facts.answer_count" 6
 expect_jq "$(sub 127.0.1.4) | .facts.transport" tcp
 
 case_ "--no-tcp-fallback: a truncated answer is a WARNING"
-run_json -H 127.0.0.1 -p $P -q big.anycast.test -T TXT --no-tcp-fallback
+run_json -H 127.0.0.1 -p "$P" -q big.anycast.test -T TXT --no-tcp-fallback
 expect_rc 1
 expect_jq "$(sub 127.0.0.1) | .facts.truncated" true
 expect_jq "$(sub 127.0.0.1) | .facts.transport" udp
@@ -205,7 +205,7 @@ expect_rc 0
 expect_jq '.perfdata[] | select(.label | endswith("_rtt")) | .warn' 0.5
 
 case_ "recursive query through Unbound (--rd)"
-run_json -H 127.0.1.5 -p $P -q www.anycast.test --rd -e 192.0.2.1
+run_json -H 127.0.1.5 -p "$P" -q www.anycast.test --rd -e 192.0.2.1
 expect_rc 0
 expect_jq "$(sub 127.0.1.5) | .facts.identity" resolver1
 

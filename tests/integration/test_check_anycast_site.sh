@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # check_anycast_site against real NSD and Knot instances on loopback, each one a "site" with its own
-# identity and zone serial. Addresses 127.0.2.0/24 and port 15320 belong to this test.
+# identity and zone serial. Addresses 127.0.2.0/24 belong to this test; its port is picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=servers.sh
@@ -14,14 +14,14 @@ CHECK=${CHECK_ANYCAST_SITE:-}
 it_require nsd nsd-checkconf knotd drill jq setsid
 it_traps
 
-P=15320
-start_nsd ams1 127.0.2.1 $P ams1 ams1 2026112304
-start_nsd ams1_v6 ::1 $P ams1 ams1 2026112304
-start_knot iad1 127.0.2.2 $P iad1 iad1 2026112301
-start_nsd sto1 127.0.2.3 $P sto1 sto1 2026112304
-start_nsd primary 127.0.2.4 $P primary "" 2026112305
-start_nsd wrap 127.0.2.5 $P lhr1 lhr1 4294967290
-start_nsd after_wrap 127.0.2.6 $P fra1 fra1 5
+it_free_port P
+start_nsd ams1 127.0.2.1 "$P" ams1 ams1 2026112304
+start_nsd ams1_v6 ::1 "$P" ams1 ams1 2026112304
+start_knot iad1 127.0.2.2 "$P" iad1 iad1 2026112301
+start_nsd sto1 127.0.2.3 "$P" sto1 sto1 2026112304
+start_nsd primary 127.0.2.4 "$P" primary "" 2026112305
+start_nsd wrap 127.0.2.5 "$P" lhr1 lhr1 4294967290
+start_nsd after_wrap 127.0.2.6 "$P" fra1 fra1 5
 DOWN=127.0.2.9 # nothing listens here
 state_dir=$(mktemp -d)
 trap 'rm -rf "$state_dir"; stop_all' EXIT
@@ -115,7 +115,7 @@ run_json -H 127.0.2.1 "${Z[@]}" --state-file "$state_dir/state"
 expect_rc 0
 # The same address now answers from another box, as after a routing change.
 stop_server ams1
-start_nsd ams1b 127.0.2.1 $P sto1 sto1 2026112304
+start_nsd ams1b 127.0.2.1 "$P" sto1 sto1 2026112304
 run_json -H 127.0.2.1 "${Z[@]}" --state-file "$state_dir/state"
 expect_rc 0
 expect_jq '.subchecks[0].facts.previous_site' ams1
@@ -138,7 +138,7 @@ printf 'ams1 127.0.2.300\n' >"$state_dir/bad"
 run_check "${Z[@]}" --sites-file "$state_dir/bad"
 expect_rc 3
 expect_grep 'line 1'
-run_check -H 127.0.2.1 -p $P
+run_check -H 127.0.2.1 -p "$P"
 expect_rc 3
 expect_grep 'zone'
 

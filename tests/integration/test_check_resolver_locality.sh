@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # check_resolver_locality against real Unbound resolvers (identities fra-res1, iad-res1) in front of
-# a real NSD, all on loopback. Addresses 127.0.3.0/24 and port 15330 belong to this test.
+# a real NSD, all on loopback. Addresses 127.0.3.0/24 belong to this test; its port is picked free (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=servers.sh
@@ -14,11 +14,11 @@ CHECK=${CHECK_RESOLVER_LOCALITY:-}
 it_require nsd nsd-checkconf unbound unbound-checkconf drill jq setsid
 it_traps
 
-P=15330
-start_nsd auth 127.0.3.1 $P ams1 ams1 2026112301
-start_unbound fra 127.0.3.2 $P fra-res1 fra-res1 127.0.3.1 $P
-start_unbound iad 127.0.3.3 $P iad-res1 iad-res1 127.0.3.1 $P
-start_unbound plain 127.0.3.4 $P resolver-x "" 127.0.3.1 $P
+it_free_port P
+start_nsd auth 127.0.3.1 "$P" ams1 ams1 2026112301
+start_unbound fra 127.0.3.2 "$P" fra-res1 fra-res1 127.0.3.1 "$P"
+start_unbound iad 127.0.3.3 "$P" iad-res1 iad-res1 127.0.3.1 "$P"
+start_unbound plain 127.0.3.4 "$P" resolver-x "" 127.0.3.1 "$P"
 work=$(mktemp -d)
 trap 'rm -rf "$work"; stop_all' EXIT
 
@@ -35,7 +35,7 @@ expect_jq '.subchecks[0].facts.site' fra
 expect_jq '.subchecks[0].facts.place' FRA
 expect_jq '.subchecks[0].facts.distance_km | floor' 365
 expect_jq '.subchecks[0].facts.rtt_floor_ms | . > 3.6 and . < 3.7' true
-expect_jq '[.subchecks[0].perfdata[].label] | join(",")' "127.0.3.2_15330_rtt,127.0.3.2_15330_distance,127.0.3.2_15330_rtt_floor,127.0.3.2_15330_inflation"
+expect_jq '[.subchecks[0].perfdata[].label] | join(",")' "127.0.3.2_${P}_rtt,127.0.3.2_${P}_distance,127.0.3.2_${P}_rtt_floor,127.0.3.2_${P}_inflation"
 
 case_ "an RTT below the physical floor says the identity, site or location is wrong"
 # Frankfurt from Sydney: floor about 165 ms, which no loopback answer reaches.

@@ -3,7 +3,7 @@
 # Hardening: check_anycast_dns against every scenario of tests/adversary (anycast_adversary).
 # For each: the exit code and JSON state, no attacker-chosen byte unescaped in the output, and an
 # exit within --timeout + 100 ms whatever the server does.
-# Address 127.0.2.1 and ports 15400-15449 belong to this test.
+# Address 127.0.2.1 belongs to this test, with 50 consecutive free ports (it_free_port).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=servers.sh
@@ -17,7 +17,8 @@ it_require jq iconv setsid
 it_traps
 
 ADDR=127.0.2.1
-NEXT_PORT=15400
+it_free_port FIRST_PORT 50
+NEXT_PORT=$FIRST_PORT
 T=1 # the check's --timeout in seconds: scenarios that never answer end there
 BOUND_MS=$((T * 1000 + 100))
 
@@ -25,7 +26,7 @@ BOUND_MS=$((T * 1000 + 100))
 adversary() {
   PORT=$NEXT_PORT
   NEXT_PORT=$((NEXT_PORT + 1))
-  ((PORT < 15450)) || it_skip "test_hostile.sh ran out of its ports"
+  ((PORT < FIRST_PORT + 50)) || it_skip "test_hostile.sh ran out of its ports"
   start_adversary "adv_$PORT" "$ADDR" "$PORT" "$@"
 }
 

@@ -32,6 +32,7 @@ assert_clean() { # what
     local left
     left=$(lab_namespaces | xargs)
     [[ -z $left ]] || fail "$1: namespaces left: $left"
+    # shellcheck disable=SC2086 # a list of pids, one word each
     left=$(living $pids | xargs)
     [[ -z $left ]] || fail "$1: processes left: $left ($(ps -o comm= -p "${left// /,}" | xargs))"
     left=$(compgen -G "/etc/netns/$ANYCAST_LAB_PREFIX*" | xargs)

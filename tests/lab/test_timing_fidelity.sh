@@ -25,7 +25,7 @@ for delay in 10 80; do
             out=$(in_node "$vp" "${LAB_RT[@]}" "$CHECK_ANYCAST_DNS" -H "$address" -q "$LAB_ZONE" -T SOA --output-format=json)
             rc=$?
             facts=$(jq -c '.subchecks[0].facts' <<<"$out" 2>/dev/null)
-            [[ $rc == 0 ]] && jq -e --arg s "$site" '.identity == $s and .loss_pct == 0' <<<"$facts" >/dev/null ||
+            { [[ $rc == 0 ]] && jq -e --arg s "$site" '.identity == $s and .loss_pct == 0' <<<"$facts" >/dev/null; } ||
                 fail "query $i to $address: exit $rc, $out"
             reported+="$(jq .rtt_avg_ms <<<"$facts")"$'\n'
         done

@@ -13,42 +13,30 @@ LAB=${ANYCAST_LAB:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/anycast-lab}
 export ANYCAST_LAB_PREFIX=${ANYCAST_LAB_PREFIX:-aclt-}
 export ANYCAST_LAB_DIR=${ANYCAST_LAB_DIR:-/run/anycast-lab-test}
 
-# A test that cannot run says why and is skipped (77), except in CI, where that would hide a broken set-up.
-lab_skip() {
-    echo "SKIP: $*" >&2
-    if [[ ${CI:-} == true ]]; then
-        echo "CI=true: a lab test that cannot run is a failure" >&2
-        exit 1
-    fi
-    exit 77
-}
+# shellcheck source=../shell/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/lib.sh"
 
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-
-pass() { echo "ok: $*"; }
+# The lab's names for the shell library's skip-or-fail, requirements and assertions.
+lab_skip() { it_skip "$@"; }
+fail() { it_fatal "$@"; }
+pass() { it_ok "$@"; }
 
 lab_require_root() {
-    [[ $(id -u) == 0 ]] || lab_skip "the lab needs root (network namespaces)"
-    ip netns list >/dev/null 2>&1 || lab_skip "'ip netns' does not work here"
-    [[ -c /dev/net/tun ]] || lab_skip "/dev/net/tun is missing (the delay line needs TUN)"
+    it_require_root "the lab: network namespaces"
+    ip netns list >/dev/null 2>&1 || it_skip "'ip netns' does not work here"
+    [[ -c /dev/net/tun ]] || it_skip "/dev/net/tun is missing (the delay line needs TUN)"
 }
 
-lab_require() {
-    local tool
-    for tool in "$@"; do
-        command -v "$tool" >/dev/null 2>&1 || lab_skip "'$tool' not found"
-    done
-}
+lab_require() { it_require "$@"; }
 
 lab_require_check() { # path
-    [[ -n ${1:-} && -x $1 ]] || lab_skip "check binary '${1:-}' is not built"
+    it_require_executable "check binary" "${1:-}"
 }
 
 lab_finish() {
     local rc=$?
+    # A test that counted failures (it_fail) and ended without `finish` still fails.
+    ((rc != 0 || FAILED == 0)) || rc=1
     if ((rc != 0 && rc != 77)); then
         echo "--- lab status at failure" >&2
         "$LAB" status >&2 || true

@@ -3,23 +3,12 @@
 
 PKG_SOURCE_DIR=${ANYCAST_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
-# A test that cannot run says why and is skipped (77), except under CI=true, where it fails.
-pkg_skip() {
-  echo "SKIP: $*" >&2
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "CI=true: a test that cannot run is a failure" >&2
-    exit 1
-  fi
-  exit 77
-}
+# shellcheck source=../shell/lib.sh
+source "$PKG_SOURCE_DIR/tests/shell/lib.sh"
 
-pkg_require() {
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null 2>&1 ||
-      pkg_skip "'$tool' not found (scripts/install-deps --with packaging)"
-  done
-}
+# The names the packaging scripts know, from the one shell library of the tests.
+pkg_skip() { it_skip "$@"; }
+pkg_require() { it_require "$@"; }
 
 # The version from project(... VERSION x.y.z) in the top CMakeLists.txt: the only place it lives.
 pkg_cmake_version() {

@@ -86,7 +86,8 @@ sites::SiteRecording record_catchment(const AnycastSiteConfig& config, const std
 
 // A state file that could not be used (or was set aside) is said beside the verdict, never
 // instead of it: UNKNOWN only outranks OK, so a CRITICAL found on the network stays CRITICAL.
-std::optional<Subcheck> state_file_check(const AnycastSiteConfig& config, const sites::SiteRecording& history) {
+std::optional<Subcheck> state_file_check(const AnycastSiteConfig& config,
+                                         const sites::SiteRecording& history) {
     if (!config.state_file || (!history.error && !history.notice)) {
         return std::nullopt;
     }
@@ -97,9 +98,10 @@ std::optional<Subcheck> state_file_check(const AnycastSiteConfig& config, const 
     check.state = config.state_optional ? State::ok : State::unknown;
     if (history.error) {
         const std::string& error = *history.error;
-        check.summary = (error.starts_with("state file ") ? error : "state file " + *config.state_file + ": " + error) +
-                        (config.state_optional ? " (going on without it: --state-optional)"
-                                               : " (use --state-optional to go on without it)");
+        check.summary =
+            (error.starts_with("state file ") ? error : "state file " + *config.state_file + ": " + error) +
+            (config.state_optional ? " (going on without it: --state-optional)"
+                                   : " (use --state-optional to go on without it)");
     } else {
         check.summary = *history.notice;
     }
@@ -353,10 +355,11 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
                 check.set_fact("previous_site", *seen->previous_site);
             }
             check.set_fact("site_changes_in_window", static_cast<std::int64_t>(seen->changes_in_window));
-            if (config.flap_warning && seen->changes_in_window >= static_cast<std::size_t>(*config.flap_warning)) {
+            if (config.flap_warning &&
+                seen->changes_in_window >= static_cast<std::size_t>(*config.flap_warning)) {
                 findings.add(State::warning, "site changed " + std::to_string(seen->changes_in_window) +
-                                                 " times within " + std::to_string(config.flap_window_seconds) +
-                                                 " s");
+                                                 " times within " +
+                                                 std::to_string(config.flap_window_seconds) + " s");
             }
         }
         const State state = findings.state();

@@ -166,7 +166,8 @@ std::vector<Endpoint> resolve_host(std::string_view host, std::uint16_t port, Ad
     std::unique_lock lock(lookup->mutex);
     // In slices, so that a SIGTERM (which only sets a flag) ends the wait too.
     while (!lookup->done && Clock::now() < deadline && !plugin::termination_requested()) {
-        lookup->done_signal.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::milliseconds(20)));
+        lookup->done_signal.wait_until(lock,
+                                       std::min(deadline, Clock::now() + std::chrono::milliseconds(20)));
     }
     if (!lookup->done) {
         throw InputError("resolving '" + std::string(host) + "' did not finish within the timeout");

@@ -69,7 +69,8 @@ FileContents read_regular_file(const std::string& path, std::size_t max_bytes) {
 
 FileContents read_regular_file(const std::string& path, const FileReadOptions& options) {
     const std::size_t max_bytes = options.max_bytes;
-    const int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (options.follow_symlinks ? 0 : O_NOFOLLOW);
+    const int flags =
+        O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (options.follow_symlinks ? 0 : O_NOFOLLOW);
     UniqueFd fd(::open(path.c_str(), flags));
     if (!fd) {
         return open_failure(errno, options.follow_symlinks);

@@ -16,7 +16,7 @@ namespace anycast::plugin {
 enum class FileProblem { missing, symlink, not_regular, wrong_owner, too_large, io };
 
 struct FileReadError {
-    std::string message;  // "is a FIFO, not a regular file", "larger than 4 MiB", "No such file ..."
+    std::string message;   // "is a FIFO, not a regular file", "larger than 4 MiB", "No such file ..."
     bool missing = false;  // ENOENT: callers that treat "absent" as "empty" can tell it apart
     FileProblem problem = FileProblem::io;
 };
@@ -37,8 +37,8 @@ FileContents read_regular_file(const std::string& path, std::size_t max_bytes = 
 // file must not be taken for ours.
 struct FileReadOptions {
     std::size_t max_bytes = default_max_file_bytes;
-    bool follow_symlinks = true;       // false: O_NOFOLLOW, a link is FileProblem::symlink
-    std::optional<uid_t> owner;        // set: a file owned by another uid is FileProblem::wrong_owner
+    bool follow_symlinks = true;  // false: O_NOFOLLOW, a link is FileProblem::symlink
+    std::optional<uid_t> owner;   // set: a file owned by another uid is FileProblem::wrong_owner
 };
 FileContents read_regular_file(const std::string& path, const FileReadOptions& options);
 

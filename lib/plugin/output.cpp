@@ -263,7 +263,8 @@ std::string bound_first_line(std::string_view line, const OutputBounds& bounds, 
     std::string_view head = line.substr(0, bar);
     std::string out;
     if (head.size() > bounds.summary_bytes) {
-        out = std::string(utf8_prefix(head, bounds.summary_bytes > 4 ? bounds.summary_bytes - 4 : 0)) + "... ";
+        out =
+            std::string(utf8_prefix(head, bounds.summary_bytes > 4 ? bounds.summary_bytes - 4 : 0)) + "... ";
     } else {
         out = std::string(head);
     }

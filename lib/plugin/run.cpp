@@ -18,10 +18,10 @@ PluginOutput unknown_output(std::string_view label, const std::string& message, 
     CheckResult result;
     result.label = std::string(label);
     // After a SIGTERM, whatever went wrong (a wait cut short) follows from it: name the cause.
-    result.summary = termination_requested() ? std::string("terminated by ") +
-                                                   termination_signal_name(termination_signal()) +
-                                                   " before the check finished"
-                                             : message;
+    result.summary = termination_requested()
+                         ? std::string("terminated by ") + termination_signal_name(termination_signal()) +
+                               " before the check finished"
+                         : message;
     result.state_override = State::unknown;
     return {render(result, format, 0), exit_code(State::unknown)};
 }

@@ -125,8 +125,8 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
 // Opens PATH.lock without following a link (a dangling link planted there must not make us create
 // its target), creating it if missing; refuses anything but our own regular file.
 std::optional<std::string> open_lock(const std::string& lock_path, UniqueFd& lock) {
-    lock.reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-                      0644));
+    lock.reset(
+        ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644));
     if (!lock) {
         if (errno == ELOOP) {
             return "lock file " + lock_path + " is a symbolic link: remove it";
@@ -188,10 +188,12 @@ struct Loaded {
 Loaded set_aside(const std::string& path, const std::string& why, std::int64_t now) {
     const std::string aside = path + ".corrupt-" + utc_stamp(now);
     if (::rename(path.c_str(), aside.c_str()) != 0) {
-        return {{}, system_error("state file " + path + " " + why + ", and cannot be set aside as", aside),
+        return {{},
+                system_error("state file " + path + " " + why + ", and cannot be set aside as", aside),
                 std::nullopt};
     }
-    return {{}, std::nullopt,
+    return {{},
+            std::nullopt,
             "state file " + path + " " + why + "; set aside as " + aside + ", history starts afresh"};
 }
 
@@ -211,8 +213,10 @@ Loaded load_history(const std::string& path, std::int64_t now) {
             case plugin::FileProblem::symlink:
             case plugin::FileProblem::not_regular:
             case plugin::FileProblem::wrong_owner:
-                return {{}, "state file " + path + " " + error.message + ": remove it or choose another --state-file",
-                        std::nullopt};
+                return {
+                    {},
+                    "state file " + path + " " + error.message + ": remove it or choose another --state-file",
+                    std::nullopt};
             case plugin::FileProblem::io:
                 break;
         }
@@ -364,8 +368,8 @@ const SiteObservation* SiteRecording::find(std::string_view key) const {
 }
 
 std::chrono::steady_clock::duration state_work_reserve(double timeout_seconds) {
-    const auto tenth = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-        std::max(0.0, timeout_seconds) / 10));
+    const auto tenth = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(std::max(0.0, timeout_seconds) / 10));
     return std::clamp<Clock::duration>(tenth, std::chrono::milliseconds(20), std::chrono::milliseconds(250));
 }
 

@@ -68,7 +68,8 @@ constexpr std::array scenarios{
     ScenarioInfo{"refused", "rcode REFUSED"},
     ScenarioInfo{"notimp", "rcode NOTIMP"},
     ScenarioInfo{"late", "a proper answer after --delay ms: tests the timeout and RTT thresholds"},
-    ScenarioInfo{"redos", "NSID, TXT and hostname.bind 'aaa...a!': (a+)+$ never ends on a backtracking regex"},
+    ScenarioInfo{"redos",
+                 "NSID, TXT and hostname.bind 'aaa...a!': (a+)+$ never ends on a backtracking regex"},
 };
 
 constexpr std::uint16_t type_a = 1;

@@ -50,7 +50,7 @@ void run_record(std::string_view text, const std::optional<sites::SiteHistory>& 
     sites::SiteHistoryPolicy policy;
     const auto recording = sites::record_sites(path, sightings, 2000000000, policy,
                                                std::chrono::steady_clock::now() + std::chrono::seconds(5));
-    require(!recording.error);                           // our own regular file: always usable
+    require(!recording.error);                         // our own regular file: always usable
     require(recording.notice.has_value() == !parsed);  // set aside exactly when it was not history
     require(recording.observations.size() == sightings.size());
     std::ifstream in(path, std::ios::binary);

@@ -142,7 +142,8 @@ BOOST_AUTO_TEST_CASE(load_errors) {
     const TempDir dir;
     const std::string missing = dir.path + "/missing";
     BOOST_TEST(message_of([&] { load_resolv_conf(missing); }) == missing + ": No such file or directory");
-    BOOST_TEST(message_of([&] { load_resolv_conf(dir.path); }) == dir.path + ": is a directory, not a regular file");
+    BOOST_TEST(message_of([&] { load_resolv_conf(dir.path); }) ==
+               dir.path + ": is a directory, not a regular file");
 
     const std::string none = dir.write("none", "search example.net\n# nameserver 192.0.2.1\n");
     BOOST_TEST(message_of([&] { load_resolv_conf(none); }) == "no nameserver in " + none);

@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include <sys/sysmacros.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "plugin/signals.hpp"
 #include "sites/site_history.hpp"
@@ -25,9 +25,9 @@
 using anycast::sites::format_site_history;
 using anycast::sites::parse_site_history;
 using anycast::sites::record_site;
+using anycast::sites::record_sites;
 using anycast::sites::SiteHistory;
 using anycast::sites::SiteHistoryPolicy;
-using anycast::sites::record_sites;
 using anycast::sites::SiteObservation;
 using anycast::sites::SiteSighting;
 using anycast::sites::SiteStint;
@@ -195,8 +195,9 @@ BOOST_AUTO_TEST_CASE(corrupt_file_is_set_aside_and_said) {
     const std::string aside = path + ".corrupt-20251201T190000Z";
     BOOST_TEST(read_file(aside) == garbage);
     BOOST_REQUIRE(observation.notice);
-    BOOST_TEST(*observation.notice == "state file " + path + " was not valid history (line 1); set aside as " +
-                                          aside + ", history starts afresh");
+    BOOST_TEST(*observation.notice == "state file " + path +
+                                          " was not valid history (line 1); set aside as " + aside +
+                                          ", history starts afresh");
     // Repaired: the next run reads it fine.
     auto next = record(path, "192.0.2.53", "ams1", 1764615660);
     BOOST_TEST(!next.history_was_corrupt);
@@ -283,8 +284,9 @@ BOOST_AUTO_TEST_CASE(non_regular_state_paths_are_refused_and_left_alone) {
     const auto on_fifo = record(fifo, "192.0.2.53", "ams1", 1000);
     BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(1)));  // no hang
     BOOST_REQUIRE(on_fifo.error);
-    BOOST_TEST(*on_fifo.error == "state file " + fifo +
-                                     " is a FIFO, not a regular file: remove it or choose another --state-file");
+    BOOST_TEST(*on_fifo.error ==
+               "state file " + fifo +
+                   " is a FIFO, not a regular file: remove it or choose another --state-file");
     BOOST_TEST(std::filesystem::is_fifo(fifo));
 
     // A link to /dev/null (or anything) is not followed, and not replaced.
@@ -343,9 +345,7 @@ BOOST_AUTO_TEST_CASE(files_of_another_user_are_refused) {
 BOOST_AUTO_TEST_CASE(an_oversized_file_is_set_aside_not_read) {
     TempDir dir;
     const auto path = dir.state();
-    {
-        std::ofstream(path) << "# anycast-checks site history v1\n";
-    }
+    { std::ofstream(path) << "# anycast-checks site history v1\n"; }
     std::filesystem::resize_file(path, 17 * 1024 * 1024);  // sparse
     const auto observation = record(path, "192.0.2.53", "ams1", 1764615600);
     BOOST_TEST(!observation.error);

@@ -217,7 +217,7 @@ case_ "a FIFO as --sites-file does not hang"
 mkfifo "$work/fifo.sites"
 run_check -H 127.0.8.1 -p "$PORT" --zone big.test --sites-file "$work/fifo.sites" -t 2
 expect_rc 3
-expect_grep "^ANYCAST SITE UNKNOWN - sites file $work/fifo.sites: is a FIFO, not a regular file"
+expect_grep "^ANYCAST SITE UNKNOWN - --sites-file: sites file $work/fifo.sites: is a FIFO, not a regular file"
 one_line
 expect_faster 2100
 
@@ -290,7 +290,7 @@ case_ "a bad interface name in a sites file names the file and line"
 printf '# sites\nams1 127.0.8.1\nlhr1 fe80::53%%nosuchif0\n' >"$work/if.sites"
 run_check -H 127.0.8.1 -p "$PORT" --zone big.test --sites-file "$work/if.sites"
 expect_rc 3
-expect_grep "^ANYCAST SITE UNKNOWN - sites file $work/if.sites line 3: 'fe80::53%nosuchif0': this host has no network interface 'nosuchif0'"
+expect_grep "^ANYCAST SITE UNKNOWN - --sites-file: sites file $work/if.sites line 3: 'fe80::53%nosuchif0': this host has no network interface 'nosuchif0'"
 one_line
 
 case_ "5000 addresses: output bounded, what was left out is said"

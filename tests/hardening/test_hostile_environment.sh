@@ -153,6 +153,19 @@ run_fleet() {
   done
   wait "${pids[@]}" # not a bare wait: the servers' watchdogs are children too
 }
+# What 50 process start-ups at once cost here: the part of the worst wall time that is not the check.
+pids=()
+for ((i = 1; i <= LIVE; i++)); do
+  (
+    start=$(it_now_ms)
+    "$SITE" --version >/dev/null 2>&1 || true
+    echo "$(($(it_now_ms) - start))" >"$work/startup.$i"
+  ) &
+  pids+=($!)
+done
+wait "${pids[@]}"
+startup=$(sort -n "$work"/startup.* | tail -n 1)
+echo "measure: 50 x --version at once: worst $startup ms" >&2
 for t in 1 3; do
   case_ "50 checks sharing one state file, one dead address each, -t $t"
   CMD="50 x $SITE -H 127.0.8.N -H $DEAD -p $PORT --zone big.test --state-file $state -t $t"
@@ -169,22 +182,11 @@ for t in 1 3; do
   echo "measure: -t $t: $recorded/$LIVE recorded, $critical/$LIVE CRITICAL, worst wall time $worst ms" >&2
   if ((recorded == LIVE)); then it_pass; else it_fail "$recorded of $LIVE addresses recorded"; fi
   if ((critical == LIVE)); then it_pass; else it_fail "$critical of $LIVE CRITICAL (the dead address)"; fi
-  # Wall time from fork to exit of 50 processes on a loaded machine: reported, bounded loosely.
-  if ((worst < t * 1000 + 500)); then it_pass; else it_fail "worst run took $worst ms at -t $t"; fi
+  # From fork to exit of 50 processes at once: less what 50 start-ups at once cost here (ASan
+  # builds start slower), as test_timeouts.sh does for one.
+  if ((worst - startup < t * 1000 + 200)); then it_pass; else it_fail "worst run took $worst ms at -t $t"; fi
   if ls "$state".?????? >/dev/null 2>&1; then it_fail "temporary state files left"; else it_pass; fi
 done
-# What 50 process start-ups at once cost here: the part of the worst wall time that is not the check.
-pids=()
-for ((i = 1; i <= LIVE; i++)); do
-  (
-    start=$(it_now_ms)
-    "$SITE" --version >/dev/null 2>&1 || true
-    echo "$(($(it_now_ms) - start))" >"$work/startup.$i"
-  ) &
-  pids+=($!)
-done
-wait "${pids[@]}"
-echo "measure: 50 x --version at once: worst $(sort -n "$work"/startup.* | tail -n 1) ms" >&2
 
 case_ "the state key has the port: two services on one IP do not flap"
 rm -f "$state" "$state".*

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+
+#include <ldns/ldns.h>
 
 #include "checks/probe.hpp"
 #include "checks/shared.hpp"
@@ -9,6 +12,7 @@
 #include "plugin/escape.hpp"
 #include "plugin/number.hpp"
 #include "plugin/regex.hpp"
+#include "plugin/text.hpp"
 
 namespace anycast::checks {
 namespace {
@@ -42,56 +46,52 @@ std::string_view statistic_name(RttStatistic which) {
     return "max";
 }
 
-// What the run needs, checked and compiled once before any packet leaves.
-struct Plan {
-    ProbePlan probe;
-    std::uint16_t expected_rcode = 0;
-    std::optional<plugin::Regex> answer_regex;  // RE2: rdata and identities come from the network
-    std::optional<plugin::Regex> identity_regex;
-};
-
-Plan make_plan(const AnycastDnsConfig& config) {
+// What cannot be checked option by option, checked once before any packet leaves.
+void validate(const AnycastDnsConfig& config) {
     if (config.hosts.empty()) {
         throw InputError("no address to query: give at least one -H");
     }
-    if (config.query_name.empty()) {
+    if (config.question.name.empty()) {
         throw InputError("no query name: give -q NAME");
     }
-    Plan plan;
-    plan.probe.spec.question = dns::make_question(config.query_name, config.type, config.klass);
-    plan.probe.spec.recursion_desired = config.recursion_desired;
-    plan.probe.spec.dnssec_ok = config.dnssec;
-    plan.probe.spec.edns_buffer_size = static_cast<std::uint16_t>(config.edns_size);
-    plan.probe.spec.request_nsid = config.edns_size > 0;
-    plan.probe.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;
-    plan.probe.spec.tcp_fallback_on_truncation = !config.no_tcp_fallback;
-    plan.probe.count = config.count;
-    plan.probe.interval = std::chrono::duration_cast<dns::Clock::duration>(
-        std::chrono::duration<double>(config.interval_seconds));
-    plan.probe.identity_order = identity::parse_methods(config.identity);
+    if (config.identity.size() == 1 && config.identity.front() == identity::Method::whoami &&
+        config.whoami.empty()) {
+        throw InputError("--identity=whoami needs at least one --whoami NAME");
+    }
     if (config.dnssec && config.edns_size == 0) {
         throw InputError("--dnssec needs EDNS: do not combine it with --edns-size=0");
     }
-    plan.expected_rcode = dns::parse_rcode(config.expect_rcode);
-    if (config.expect_regex) {
-        plan.answer_regex = plugin::Regex::compile(*config.expect_regex, plugin::RegexCase::sensitive, "--expect-regex");
-    }
-    if (config.expect_identity) {
-        plan.identity_regex = plugin::Regex::compile(*config.expect_identity, plugin::RegexCase::sensitive,
-                                                     "--expect-identity");
-    }
+}
+
+ProbePlan probe_plan(const AnycastDnsConfig& config) {
+    ProbePlan plan;
+    plan.spec.question = config.question;
+    plan.spec.recursion_desired = config.recursion_desired;
+    plan.spec.dnssec_ok = config.dnssec;
+    plan.spec.edns_buffer_size = static_cast<std::uint16_t>(config.edns_size);
+    plan.spec.request_nsid = config.edns_size > 0;
+    plan.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;
+    plan.spec.tcp_fallback_on_truncation = !config.no_tcp_fallback;
+    plan.count = config.count;
+    plan.interval = std::chrono::duration_cast<dns::Clock::duration>(
+        std::chrono::duration<double>(config.interval_seconds));
+    plan.identity_order = config.identity;
+    plan.whoami = config.whoami;
     return plan;
 }
 
-// Judges what one address answered; returns every finding worse than OK.
-Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const AddressProbe& probe,
-                      const dns::QueryResult& answer) {
+bool has_record(const dns::Response& response, const std::function<bool(const dns::Record&)>& wanted) {
+    return std::any_of(response.answer.begin(), response.answer.end(), wanted);
+}
+
+// What is wrong with the answer itself: rcode, flags, content, signature, identity.
+Findings judge_answer(const AnycastDnsConfig& config, const Instance& instance,
+                      const dns::Response& response) {
     Findings findings;
-    const dns::Response& response = *answer.response;
-    const auto& question = plan.probe.spec.question;
-    if (response.rcode != plan.expected_rcode) {
+    const std::uint16_t type = config.question.type;
+    if (response.rcode != config.expect_rcode) {
         findings.add(State::critical, "rcode " + dns::rcode_name(response.rcode) + " (expected " +
-                                          dns::rcode_name(plan.expected_rcode) + ")");
+                                          dns::rcode_name(config.expect_rcode) + ")");
     }
     if (config.authoritative && !response.aa) {
         findings.add(State::critical, "answer is not authoritative (AA clear)");
@@ -100,125 +100,73 @@ Findings judge_answer(const AnycastDnsConfig& config, const Plan& plan, const Ad
         findings.add(State::warning, "answer truncated (TC) and TCP fallback is off");
     }
     for (const std::string& wanted : config.expect) {
-        const bool present = std::any_of(
-            response.answer.begin(), response.answer.end(),
-            [&](const dns::Record& r) { return r.type == question.type && dns::rdata_equals(r, wanted); });
-        if (!present) {
+        if (!has_record(response, [&](const dns::Record& r) {
+                return r.type == type && dns::rdata_equals(r, wanted);
+            })) {
             findings.add(State::critical, "answer lacks '" + plugin::escape_untrusted(wanted, 64) + "'");
         }
     }
-    if (plan.answer_regex) {
-        const bool matched =
-            std::any_of(response.answer.begin(), response.answer.end(),
-                        [&](const dns::Record& r) { return plan.answer_regex->search(r.rdata); });
-        if (!matched) {
-            findings.add(State::critical, "no answer record matches --expect-regex");
-        }
+    if (config.expect_regex &&
+        !has_record(response, [&](const dns::Record& r) { return config.expect_regex->search(r.rdata); })) {
+        findings.add(State::critical, "no answer record matches --expect-regex");
     }
-    if (config.dnssec) {
-        const bool signed_answer = std::any_of(
-            response.answer.begin(), response.answer.end(),
-            [&](const dns::Record& r) { return r.type == 46 && r.rrsig_type_covered == question.type; });
-        if (!signed_answer) {
-            findings.add(State::critical, "no RRSIG for the answer");
-        }
+    if (config.dnssec && !has_record(response, [&](const dns::Record& r) {
+            return r.type == LDNS_RR_TYPE_RRSIG && r.rrsig_type_covered == type;
+        })) {
+        findings.add(State::critical, "no RRSIG for the answer");
     }
-    if (plan.identity_regex) {
-        const auto& identity = probe.identity.value;
-        if (!identity || !plan.identity_regex->search(*identity)) {
-            findings.add(State::critical,
-                         "identity " + probe.identity.describe() + " does not match --expect-identity");
-        }
+    if (config.expect_identity &&
+        (!instance.identity || !config.expect_identity->search(*instance.identity))) {
+        findings.add(State::critical,
+                     "identity " + instance.identity_text() + " does not match --expect-identity");
     }
     return findings;
 }
 
-Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptions& common, const Plan& plan,
-                       const AddressProbe& probe) {
-    Subcheck check;
-    check.name = probe.endpoint.display(config.port);
-    const std::string label = probe.endpoint.display();
-    check.set_fact("address", probe.endpoint.address_text());
-    check.set_fact("port", static_cast<std::int64_t>(probe.endpoint.port()));
-    const dns::QueryResult* answer = probe.first_answer();
-    const auto sent = static_cast<std::int64_t>(probe.results.size());
-    const auto received = static_cast<std::int64_t>(probe.received());
-    const double loss = probe.loss_percent();
-
-    if (answer == nullptr) {
-        check.state = State::critical;
-        check.summary = probe.failure_reason(common.timeout_seconds);
-        check.set_fact("transport", std::string(dns::transport_name(plan.probe.spec.transport)));
-        check.set_fact("identity_method", std::string("none"));
-        check.set_fact("loss_pct", loss);
-        check.set_fact("sent", sent);
-        check.set_fact("received", received);
-        check.set_fact("error", check.summary);
-        check.perfdata.push_back(
-            {label + "_loss", loss, "%", config.loss.warning, config.loss.critical, 0.0, 100.0});
-        return check;
+// "udp NOERROR aa, identity ams1 (nsid), rtt 0.2 ms, 1 answer record (192.0.2.1)".
+std::string answer_details(const AddressReading& reading, const dns::QueryResult& answer,
+                           const RttStats& rtt) {
+    const dns::Response& response = *answer.response;
+    const AddressProbe& probe = reading.probe;
+    std::string text = answer.transport == dns::Transport::tcp ? "tcp" : "udp";
+    if (answer.udp_truncated && answer.transport == dns::Transport::tcp) {
+        text += " (after truncated udp)";
     }
-
-    const dns::Response& response = *answer->response;
-    const RttStats rtt = *probe.rtt();
-    const double judged_ms = statistic(rtt, config.rtt_statistic);
-    Findings findings = judge_answer(config, plan, probe, *answer);
-    const State rtt_state = config.rtt.evaluate(judged_ms / 1000.0);
-    if (rtt_state != State::ok) {
-        findings.add(rtt_state, "rtt " + std::string(statistic_name(config.rtt_statistic)) + " " +
-                                    format_ms(judged_ms) + " ms");
+    text += " " + dns::rcode_name(response.rcode) + (response.aa ? " aa" : "");
+    text += ", identity " + reading.instance.identity_text();
+    if (reading.instance.site) {
+        text += " (site " + *reading.instance.site +
+                (reading.instance.location ? ", " + *reading.instance.location : std::string()) + ")";
     }
-    const State loss_state = config.loss.evaluate(loss);
-    if (loss_state != State::ok) {
-        findings.add(loss_state, "loss " + plugin::format_decimal(loss, 1) + "%");
-    }
-
-    std::string flags = answer->transport == dns::Transport::tcp ? "tcp" : "udp";
-    if (answer->udp_truncated && answer->transport == dns::Transport::tcp) {
-        flags += " (after truncated udp)";
-    }
-    flags += " " + dns::rcode_name(response.rcode);
-    if (response.aa) {
-        flags += " aa";
-    }
-    std::string summary = flags + ", identity " + probe.identity.describe() + ", rtt ";
+    text += ", rtt ";
     if (probe.results.size() > 1) {
-        summary += format_ms(rtt.min_ms) + "/" + format_ms(rtt.avg_ms) + "/" + format_ms(rtt.max_ms) +
-                   " ms (min/avg/max), loss " + plugin::format_decimal(loss, 1) + "% (" +
-                   std::to_string(received) + "/" + std::to_string(sent) + ")";
+        text += format_ms(rtt.min_ms) + "/" + format_ms(rtt.avg_ms) + "/" + format_ms(rtt.max_ms) +
+                " ms (min/avg/max), loss " + plugin::format_decimal(probe.loss_percent(), 1) + "% (" +
+                std::to_string(probe.received()) + "/" + std::to_string(probe.results.size()) + ")";
     } else {
-        summary += format_ms(rtt.max_ms) + " ms";
+        text += format_ms(rtt.max_ms) + " ms";
     }
-    summary += ", " + std::to_string(response.answer.size()) + " answer record" +
-               (response.answer.size() == 1 ? "" : "s");
+    text += ", " + std::to_string(response.answer.size()) + " answer record" +
+            (response.answer.size() == 1 ? "" : "s");
     if (!response.answer.empty()) {
-        summary += " (" + plugin::escape_untrusted(response.answer.front().rdata, 80) + ")";
+        text += " (" + plugin::escape_untrusted(response.answer.front().rdata, 80) + ")";
     }
-    check.state = findings.state();
-    check.summary = findings.before(summary);
+    return text;
+}
 
-    check.set_fact("transport", std::string(dns::transport_name(answer->transport)));
+void add_answer_facts(Subcheck& check, const AddressProbe& probe, const dns::QueryResult& answer,
+                      const RttStats& rtt) {
+    const dns::Response& response = *answer.response;
+    check.set_fact("transport", std::string(dns::transport_name(answer.transport)));
     check.set_fact("rcode", dns::rcode_name(response.rcode));
-    if (probe.identity.value) {
-        check.set_fact("identity", *probe.identity.value);
-    }
-    check.set_fact("identity_method", probe.identity.value
-                                          ? std::string(identity::method_name(*probe.identity.method))
-                                          : std::string(probe.identity.hidden ? "hidden" : "none"));
-    for (const identity::Attempt& attempt : probe.identity.attempts) {
-        check.set_fact("identity_" + std::string(identity::method_name(attempt.method)), attempt.outcome);
-    }
     check.set_fact("rtt_min_ms", rtt.min_ms);
     check.set_fact("rtt_avg_ms", rtt.avg_ms);
     check.set_fact("rtt_max_ms", rtt.max_ms);
-    check.set_fact("loss_pct", loss);
-    check.set_fact("sent", sent);
-    check.set_fact("received", received);
     check.set_fact("aa", response.aa);
-    check.set_fact("truncated", answer->udp_truncated);
+    check.set_fact("truncated", answer.udp_truncated);
     check.set_fact("answer_count", static_cast<std::int64_t>(response.answer.size()));
-    if (answer->tcp_connect_time) {
-        check.set_fact("tcp_connect_ms", static_cast<double>(answer->tcp_connect_time->count()) / 1e6);
+    if (answer.tcp_connect_time) {
+        check.set_fact("tcp_connect_ms", static_cast<double>(answer.tcp_connect_time->count()) / 1e6);
     }
     std::size_t ignored = 0;
     for (const auto& result : probe.results) {
@@ -227,14 +175,132 @@ Subcheck judge_address(const AnycastDnsConfig& config, const plugin::CommonOptio
     if (ignored > 0) {
         check.set_fact("ignored_replies", static_cast<std::int64_t>(ignored));
     }
-    check.perfdata.push_back(
-        {label + "_rtt", judged_ms / 1000.0, "s", config.rtt.warning, config.rtt.critical, 0.0, {}});
-    check.perfdata.push_back(
-        {label + "_loss", loss, "%", config.loss.warning, config.loss.critical, 0.0, 100.0});
-    return check;
+}
+
+void add_loss_facts(Subcheck& check, const AnycastDnsConfig& config, const AddressProbe& probe) {
+    const double loss = probe.loss_percent();
+    check.set_fact("loss_pct", loss);
+    check.set_fact("sent", static_cast<std::int64_t>(probe.results.size()));
+    check.set_fact("received", static_cast<std::int64_t>(probe.received()));
+    check.perfdata.push_back({probe.endpoint.display() + "_loss", loss, "%", config.loss.warning,
+                              config.loss.critical, 0.0, 100.0});
+}
+
+State fail_state(const AnycastDnsConfig& config, std::size_t failed, std::size_t total) {
+    const FailLimit critical_limit = config.fail_critical.value_or(FailLimit{1, false});
+    if (failed > 0 && critical_limit.reached(failed, total)) {
+        return State::critical;
+    }
+    if (failed > 0 && config.fail_warning && config.fail_warning->reached(failed, total)) {
+        return State::warning;
+    }
+    return State::ok;
+}
+
+// The OK line: how many answered, and the slowest with its instance.
+std::string ok_summary(const AnycastDnsConfig& config, const std::vector<AddressReading>& readings,
+                       const std::vector<Subcheck>& checks) {
+    const std::size_t total = readings.size();
+    const auto failed = static_cast<std::size_t>(std::count_if(
+        checks.begin(), checks.end(), [](const Subcheck& c) { return c.state == State::critical; }));
+    std::string summary = std::to_string(total - failed) + "/" + std::to_string(total) + " address" +
+                          (total == 1 ? "" : "es") + " answered";
+    const AddressReading* slowest = nullptr;
+    double slowest_ms = -1;
+    for (const AddressReading& reading : readings) {
+        if (auto rtt = reading.probe.rtt(); rtt && statistic(*rtt, config.rtt_statistic) > slowest_ms) {
+            slowest_ms = statistic(*rtt, config.rtt_statistic);
+            slowest = &reading;
+        }
+    }
+    if (slowest != nullptr) {
+        const Instance& instance = slowest->instance;
+        summary +=
+            ", slowest " + slowest->probe.endpoint.display(config.port) + " " + format_ms(slowest_ms) +
+            " ms (" +
+            (instance.identity ? *instance.identity
+                               : std::string(instance.hidden ? "identity hidden" : "identity unknown")) +
+            ")";
+    }
+    if (failed > 0) {
+        summary += "; failing within --fail-critical: " + std::to_string(failed);
+    }
+    return summary;
 }
 
 }  // namespace
+
+Subcheck judge_address(const AnycastDnsConfig& config, const AddressReading& reading,
+                       double timeout_seconds) {
+    const AddressProbe& probe = reading.probe;
+    const std::string name = probe.endpoint.display(config.port);
+    const dns::QueryResult* answer = probe.first_answer();
+    if (answer == nullptr) {
+        Subcheck check = no_answer(name, probe, timeout_seconds);
+        check.set_fact("port", static_cast<std::int64_t>(probe.endpoint.port()));
+        check.set_fact("transport", std::string(dns::transport_name(config.tcp ? dns::Transport::tcp
+                                                                               : dns::Transport::udp)));
+        check.set_fact("identity_method", std::string("none"));
+        add_loss_facts(check, config, probe);
+        return check;
+    }
+    Subcheck check;
+    check.name = name;
+    check.set_fact("address", probe.endpoint.address_text());
+    check.set_fact("port", static_cast<std::int64_t>(probe.endpoint.port()));
+    const RttStats rtt = *probe.rtt();
+    const double judged_ms = statistic(rtt, config.rtt_statistic);
+    Findings findings = judge_answer(config, reading.instance, *answer->response);
+    judge_rtt(findings, config.rtt, judged_ms, "rtt " + std::string(statistic_name(config.rtt_statistic)));
+    if (const State loss_state = config.loss.evaluate(probe.loss_percent()); loss_state != State::ok) {
+        findings.add(loss_state, "loss " + plugin::format_decimal(probe.loss_percent(), 1) + "%");
+    }
+    if (const auto r = reach(config.vantage, reading.instance)) {
+        judge_floor(findings, check, *r, rtt.min_ms);
+    }
+    conclude(check, findings, name, answer_details(reading, *answer, rtt));
+    add_answer_facts(check, probe, *answer, rtt);
+    add_instance_facts(reading.instance, check);
+    check.perfdata.push_back(rtt_perfdata(probe.endpoint.display(), judged_ms, config.rtt));
+    add_loss_facts(check, config, probe);
+    return check;
+}
+
+CheckResult report_anycast_dns(const AnycastDnsConfig& config, const std::vector<AddressReading>& readings,
+                               double timeout_seconds) {
+    CheckResult result;
+    result.label = "ANYCAST DNS";
+    std::size_t failed = 0;
+    State healthy_worst = State::ok;
+    for (const AddressReading& reading : readings) {
+        result.subchecks.push_back(judge_address(config, reading, timeout_seconds));
+        const State state = result.subchecks.back().state;
+        failed += state == State::critical ? 1 : 0;
+        healthy_worst = state == State::critical ? healthy_worst : plugin::worse(healthy_worst, state);
+    }
+    // How many failing addresses are acceptable is the operator's call: per-address states stay
+    // as found, and the overall state follows --fail-warning/--fail-critical.
+    result.state_override = plugin::worse(fail_state(config, failed, readings.size()), healthy_worst);
+    result.summary = ok_summary(config, readings, result.subchecks);
+    if (readings.empty()) {
+        result.state_override = State::unknown;  // nothing asked: nothing known
+        result.summary = "no address to query";
+    }
+    return result;
+}
+
+std::vector<AddressReading> collect_anycast_dns(const AnycastDnsConfig& config,
+                                                dns::Clock::time_point deadline) {
+    const SiteMap site_map(load_sites(config.site_options), config.site_options.site_regexes);
+    const std::vector<dns::Endpoint> endpoints =
+        resolve_targets(config.hosts, config.port, config.family, deadline);
+    std::vector<AddressReading> readings;
+    for (AddressProbe& probe : probe_addresses(endpoints, probe_plan(config), deadline)) {
+        Instance instance = site_map.place(probe.identity);
+        readings.push_back({std::move(probe), std::move(instance)});
+    }
+    return readings;
+}
 
 bool FailLimit::reached(std::size_t failed, std::size_t total) const {
     if (percent) {
@@ -264,28 +330,22 @@ FailLimit parse_fail_limit(std::string_view text) {
     return limit;
 }
 
-plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin::CommonOptions& common) {
-    plugin::OptionParser parser(
-        "check_anycast_dns", "-H HOST [-H HOST]... -q NAME [options]",
-        "Queries every address of an anycast DNS service at once and reports, per address, whether the "
-        "answer is right, how fast it came and which instance (NSID, hostname.bind, id.server) gave it.");
-    add_common_options(parser, common);
-    add_host_options(parser, config.hosts, config.family, "HOST",
-                     "Address to query: an IPv4 or IPv6 literal, or a host name (all its A and AAAA "
-                     "addresses). Repeatable.");
-    add_port_option(parser, config.port, "Port to query (default 53).");
+namespace {
+
+// What is asked, and how: -q, -T, --class, transport, EDNS, --count.
+void add_query_options(plugin::OptionParser& parser, AnycastDnsConfig& config) {
     parser.add({"query", 'q', ArgKind::required, "NAME", "Name to ask for (required)."},
-               [&config](std::string_view value) { config.query_name = value; });
+               [&config](std::string_view value) {
+                   config.question.name = dns::make_question(value, "A", "IN").name;
+               });
     parser.add(
         {"type", 'T', ArgKind::required, "TYPE", "Record type to ask for: any type ldns knows (default A)."},
         [&config](std::string_view value) {
-            dns::parse_rr_type(value);
-            config.type = value;
+            config.question.type = dns::parse_rr_type(plugin::trim_blanks(value));
         });
     parser.add({"class", 0, ArgKind::required, "CLASS", "Query class: IN (default) or CH."},
                [&config](std::string_view value) {
-                   dns::parse_rr_class(value);
-                   config.klass = value;
+                   config.question.klass = dns::parse_rr_class(plugin::trim_blanks(value));
                });
     parser.add_flag({"tcp", 0, ArgKind::none, "", "Query over TCP instead of UDP."}, config.tcp);
     parser.add_flag({"no-tcp-fallback", 0, ArgKind::none, "",
@@ -317,10 +377,13 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
                 throw InputError("'" + std::string(value) + "' is longer than 10 s");
             }
         });
+}
+
+// What the answer must be, and who must give it.
+void add_answer_options(plugin::OptionParser& parser, AnycastDnsConfig& config) {
     parser.add({"expect-rcode", 0, ArgKind::required, "RCODE", "Expected rcode (default NOERROR)."},
                [&config](std::string_view value) {
-                   dns::parse_rcode(value);
-                   config.expect_rcode = value;
+                   config.expect_rcode = dns::parse_rcode(plugin::trim_blanks(value));
                });
     parser.add_flag({"authoritative", 0, ArgKind::none, "", "Require the AA flag in the answer."},
                     config.authoritative);
@@ -330,18 +393,53 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
                 true},
                [&config](std::string_view value) { config.expect.emplace_back(value); });
     parser.add({"expect-regex", 0, ArgKind::required, "REGEX",
-                "Some answer record's RDATA (presentation form) must match this regex (RE2 syntax: linear time, no backreferences)."},
-               [&config](std::string_view value) { config.expect_regex = std::string(value); });
+                "Some answer record's RDATA (presentation form) must match this regex (RE2 syntax: linear "
+                "time, no backreferences)."},
+               [&config](std::string_view value) {
+                   config.expect_regex =
+                       plugin::Regex::compile(value, plugin::RegexCase::sensitive, "--expect-regex");
+               });
     parser.add({"expect-identity", 0, ArgKind::required, "REGEX",
                 "The identity of the instance that answered must match this regex."},
-               [&config](std::string_view value) { config.expect_identity = std::string(value); });
-    parser.add({"identity", 0, ArgKind::required, "LIST",
-                "Identity methods in order of preference: nsid, hostname.bind, id.server (default "
-                "nsid,hostname.bind,id.server), or none."},
                [&config](std::string_view value) {
-                   identity::parse_methods(value);
-                   config.identity = value;
+                   config.expect_identity =
+                       plugin::Regex::compile(value, plugin::RegexCase::sensitive, "--expect-identity");
                });
+    parser.add({"identity", 0, ArgKind::required, "LIST",
+                "Identity methods in order of preference, comma-separated: " + identity::method_names() +
+                    " (default nsid,hostname.bind,id.server; whoami needs --whoami), or none."},
+               [&config](std::string_view value) { config.identity = identity::parse_methods(value); });
+    parser.add({"whoami", 0, ArgKind::required, "NAME[/TYPE]",
+                "A who-am-I name whose TXT, A or AAAA answer names the server's site or egress address, "
+                "asked with the measured query (used when --identity lists whoami). Repeatable.",
+                true},
+               [&config](std::string_view value) { config.whoami.push_back(identity::parse_whoami(value)); });
+    add_site_rule_options(
+        parser, config.site_options,
+        "Sites file (as for check_anycast_site): its identity= and loc= place the instances "
+        "that answer, for the physical-floor judgement of --location.",
+        "Your own identity-to-site rule: a regex with a named group (?<site>...), tried "
+        "before the built-in rules. Repeatable.");
+    add_location_options(
+        parser, config.vantage,
+        "Where this vantage point is: an airport code (AMS) or LAT,LON. With it, an RTT below "
+        "the physical floor for the answering instance's location is a WARNING.");
+}
+
+}  // namespace
+
+plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin::CommonOptions& common) {
+    plugin::OptionParser parser(
+        "check_anycast_dns", "-H HOST [-H HOST]... -q NAME [options]",
+        "Queries every address of an anycast DNS service at once and reports, per address, whether the "
+        "answer is right, how fast it came and which instance (NSID, hostname.bind, id.server) gave it.");
+    add_common_options(parser, common);
+    add_host_options(parser, config.hosts, config.family, "HOST",
+                     "Address to query: an IPv4 or IPv6 literal, or a host name (all its A and AAAA "
+                     "addresses). Repeatable.");
+    add_port_option(parser, config.port, "Port to query (default 53).");
+    add_query_options(parser, config);
+    add_answer_options(parser, config);
     add_threshold_options(parser, config.rtt, plugin::UnitFamily::duration,
                           "response time (seconds; or 50ms)");
     parser.add({"rtt-stat", 0, ArgKind::required, "STAT",
@@ -371,77 +469,8 @@ plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin
 
 plugin::CheckResult run_anycast_dns(const AnycastDnsConfig& config, const plugin::CommonOptions& common) {
     const auto deadline = run_deadline(common);
-    const Plan plan = make_plan(config);
-    const std::vector<dns::Endpoint> endpoints =
-        resolve_targets(config.hosts, config.port, config.family, deadline);
-    const std::vector<AddressProbe> probes = probe_addresses(endpoints, plan.probe, deadline);
-
-    CheckResult result;
-    result.label = "ANYCAST DNS";
-    std::size_t failed = 0;
-    State healthy_worst = State::ok;
-    const Subcheck* first_failure = nullptr;
-    const AddressProbe* slowest = nullptr;
-    double slowest_ms = -1;
-    for (const AddressProbe& probe : probes) {
-        result.subchecks.push_back(judge_address(config, common, plan, probe));
-        const Subcheck& check = result.subchecks.back();
-        if (check.state == State::critical) {
-            ++failed;
-        } else {
-            healthy_worst = plugin::worse(healthy_worst, check.state);
-        }
-        if (auto rtt = probe.rtt(); rtt && statistic(*rtt, config.rtt_statistic) > slowest_ms) {
-            slowest_ms = statistic(*rtt, config.rtt_statistic);
-            slowest = &probe;
-        }
-    }
-    for (const Subcheck& check : result.subchecks) {
-        if (check.state == State::critical) {
-            first_failure = &check;
-            break;
-        }
-    }
-
-    // How many failing addresses are acceptable is the operator's call: per-address states stay
-    // as found, and the overall state follows --fail-warning/--fail-critical.
-    const FailLimit critical_limit = config.fail_critical.value_or(FailLimit{1, false});
-    State fail_state = State::ok;
-    if (failed > 0 && critical_limit.reached(failed, probes.size())) {
-        fail_state = State::critical;
-    } else if (failed > 0 && config.fail_warning && config.fail_warning->reached(failed, probes.size())) {
-        fail_state = State::warning;
-    }
-    result.state_override = plugin::worse(fail_state, healthy_worst);
-
-    const std::size_t total = probes.size();
-    std::string summary;
-    if (failed == 0) {
-        summary = std::to_string(total) + "/" + std::to_string(total) + " address" +
-                  (total == 1 ? "" : "es") + " answered";
-    } else {
-        summary = std::to_string(failed) + "/" + std::to_string(total) + " address" +
-                  (total == 1 ? "" : "es") + " failed (" + first_failure->name + ": " +
-                  first_failure->summary.substr(0, first_failure->summary.find(" - ")) + ")";
-    }
-    if (slowest != nullptr) {
-        summary += ", slowest " + slowest->endpoint.display(config.port) + " " + format_ms(slowest_ms) +
-                   " ms (" +
-                   (slowest->identity.value
-                        ? *slowest->identity.value
-                        : std::string(slowest->identity.hidden ? "identity hidden" : "identity unknown")) +
-                   ")";
-    }
-    if (failed == 0 && healthy_worst != State::ok) {
-        for (const Subcheck& check : result.subchecks) {
-            if (check.state == healthy_worst) {
-                summary += "; " + check.name + ": " + check.summary.substr(0, check.summary.find(" - "));
-                break;
-            }
-        }
-    }
-    result.summary = summary;
-    return result;
+    validate(config);
+    return report_anycast_dns(config, collect_anycast_dns(config, deadline), common.timeout_seconds);
 }
 
 }  // namespace anycast::checks

@@ -119,10 +119,20 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
         }
     }
     const std::size_t probe_jobs = jobs.size();
+    // Who-am-I names leave with the measured queries: no extra round trip.
+    const bool use_whoami = std::find(plan.identity_order.begin(), plan.identity_order.end(),
+                                      identity::Method::whoami) != plan.identity_order.end();
+    const std::size_t whoami_count = use_whoami ? plan.whoami.size() : 0;
+    for (const dns::Endpoint& endpoint : endpoints) {
+        for (std::size_t w = 0; w < whoami_count; ++w) {
+            jobs.push_back(identity::whoami_job(endpoint, plan.whoami[w]));
+        }
+    }
+    const std::size_t own_jobs = jobs.size();
     jobs.insert(jobs.end(), side_jobs.begin(), side_jobs.end());
     std::vector<dns::QueryResult> results = dns::run_queries(jobs, deadline);
     if (side_results != nullptr) {
-        side_results->assign(std::make_move_iterator(results.begin() + static_cast<long>(probe_jobs)),
+        side_results->assign(std::make_move_iterator(results.begin() + static_cast<long>(own_jobs)),
                              std::make_move_iterator(results.end()));
     }
 
@@ -144,6 +154,10 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
             identity::identify(endpoints, measured, plan.identity_order, deadline);
         for (std::size_t i = 0; i < probes.size(); ++i) {
             probes[i].identity = std::move(identities[i]);
+            const std::span<const dns::QueryResult> said(results.data() + probe_jobs + i * whoami_count,
+                                                         whoami_count);
+            identity::add_whoami(probes[i].identity, plan.identity_order,
+                                 std::span(plan.whoami.data(), whoami_count), said);
         }
     }
     return probes;

@@ -17,6 +17,7 @@ struct ProbePlan {
     int count = 1;                                                  // queries per address
     dns::Clock::duration interval = std::chrono::milliseconds(10);  // spacing between them
     std::vector<identity::Method> identity_order;                   // empty: do not identify
+    std::vector<identity::WhoamiName> whoami;  // asked of every address when identity_order has whoami
 };
 
 struct RttStats {

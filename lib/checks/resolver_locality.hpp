@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "checks/anycast_site.hpp"
+#include "checks/judge.hpp"
 #include "plugin/options.hpp"
 #include "plugin/result.hpp"
 #include "sites/geo.hpp"
@@ -14,38 +15,40 @@
 
 namespace anycast::checks {
 
-// --whoami NAME[/TYPE]: a name whose answer names the resolver's egress address or site.
-struct WhoamiName {
-    std::string name;
-    std::string type = "TXT";
-};
-WhoamiName parse_whoami(std::string_view text);
-
 struct ResolverLocalityConfig {
     std::vector<std::string> hosts;  // empty: the nameservers of resolv_conf
     std::string resolv_conf = "/etc/resolv.conf";
     std::uint16_t port = 53;
-    std::optional<sites::GeoPoint> location;
-    std::string location_text;
-    double location_error_km = 0;
-    std::string identity = "nsid,id.server,hostname.bind,whoami";
-    std::vector<WhoamiName> whoami;
-    std::string query_name = ".";
-    std::string type = "NS";
+    Vantage vantage;
+    std::vector<identity::Method> identity = identity::parse_methods("nsid,id.server,hostname.bind,whoami");
+    std::vector<identity::WhoamiName> whoami;
+    dns::Question question{".", 2, 1};  // . NS IN
     int count = 3;
-    std::vector<sites::SiteEntry> sites;
-    std::vector<std::string> site_regexes;
-    double fiber_km_per_ms = sites::fiber_km_per_ms_default;
+    SiteOptions site_options;
     plugin::Thresholds rtt;
     plugin::Thresholds distance;
     plugin::Thresholds inflation;
     std::optional<SitePattern> expect_site;
+    plugin::State unplaced_state = plugin::State::unknown;
     std::optional<std::string> compare_direct;
+};
+
+struct ResolverMeasurements {
+    std::vector<AddressReading> resolvers;
+    std::optional<AddressProbe> direct;  // --compare-direct
 };
 
 plugin::OptionParser define_resolver_locality_options(ResolverLocalityConfig& config,
                                                       plugin::CommonOptions& common);
 plugin::CheckResult run_resolver_locality(const ResolverLocalityConfig& config,
                                           const plugin::CommonOptions& common);
+
+ResolverMeasurements collect_resolver_locality(const ResolverLocalityConfig& config,
+                                               dns::Clock::time_point deadline);
+// One resolver: its site, distance, physics, expectation, and the direct comparison.
+plugin::Subcheck judge_resolver(const ResolverLocalityConfig& config, const AddressReading& reading,
+                                const AddressProbe* direct, double timeout_seconds);
+plugin::CheckResult report_resolver_locality(const ResolverLocalityConfig& config,
+                                             const ResolverMeasurements& measured, double timeout_seconds);
 
 }  // namespace anycast::checks

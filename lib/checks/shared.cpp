@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "plugin/error.hpp"
+#include "plugin/file.hpp"
 
 namespace anycast::checks {
 
@@ -42,21 +43,34 @@ void add_port_option(plugin::OptionParser& parser, std::uint16_t& port, std::str
                [&port](std::string_view value) { port = dns::parse_port(value); });
 }
 
-void add_site_rule_options(plugin::OptionParser& parser, std::vector<sites::SiteEntry>& site_list,
-                           std::vector<std::string>& site_regexes, std::string sites_file_help,
+void add_site_rule_options(plugin::OptionParser& parser, SiteOptions& options, std::string sites_file_help,
                            std::string site_regex_help) {
     parser.add({"sites-file", 0, ArgKind::required, "FILE", std::move(sites_file_help)},
-               [&site_list](std::string_view value) {
-                   for (auto& site : sites::load_sites_file(std::string(value))) {
-                       site_list.push_back(std::move(site));
-                   }
-               });
+               [&options](std::string_view value) { options.sites_files.emplace_back(value); });
     parser.add({"site-regex", 0, ArgKind::required, "REGEX", std::move(site_regex_help), true},
-               [&site_regexes](std::string_view value) {
+               [&options](std::string_view value) {
                    sites::SiteRules trial;  // a bad pattern is reported now, naming the option
                    trial.add_regex(value);
-                   site_regexes.emplace_back(value);
+                   options.site_regexes.emplace_back(value);
                });
+}
+
+std::vector<sites::SiteEntry> load_sites(const SiteOptions& options) {
+    std::vector<sites::SiteEntry> all = options.sites;
+    for (const std::string& path : options.sites_files) {
+        const std::string text = plugin::read_input_file(path, "sites file", sites::max_sites_file_bytes);
+        for (auto& site : sites::parse_sites_text(text, path)) {
+            all.push_back(std::move(site));
+        }
+    }
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        for (std::size_t k = 0; k < i; ++k) {
+            if (all[k].code == all[i].code) {
+                throw InputError("site '" + all[i].code + "' is defined twice");
+            }
+        }
+    }
+    return all;
 }
 
 void add_range_options(plugin::OptionParser& parser, std::string_view name, plugin::Thresholds& thresholds,
@@ -76,16 +90,6 @@ std::string ip_literal_value(std::string_view value) {
         throw InputError("'" + std::string(value) + "' is not an IP address");
     }
     return std::string(value);
-}
-
-sites::SiteRules make_site_rules(const std::vector<sites::SiteEntry>& site_list,
-                                 const std::vector<std::string>& site_regexes) {
-    sites::SiteRules rules;
-    sites::add_site_identities(rules, site_list);
-    for (const std::string& pattern : site_regexes) {
-        rules.add_regex(pattern);
-    }
-    return rules;
 }
 
 }  // namespace anycast::checks

@@ -39,18 +39,23 @@ void add_host_options(plugin::OptionParser& parser, std::vector<std::string>& ho
                       dns::AddressFamily& family, std::string arg_name, std::string help);
 // -p/--port.
 void add_port_option(plugin::OptionParser& parser, std::uint16_t& port, std::string help);
-// --sites-file and --site-regex (repeatable), validated as they are read.
-void add_site_rule_options(plugin::OptionParser& parser, std::vector<sites::SiteEntry>& site_list,
-                           std::vector<std::string>& site_regexes, std::string sites_file_help,
+// Where sites and identity rules come from. A sites file is only named by its option: it is read
+// under the run's deadline (load_sites), never while the options are parsed.
+struct SiteOptions {
+    std::vector<sites::SiteEntry> sites;    // --site, in order
+    std::vector<std::string> sites_files;   // --sites-file
+    std::vector<std::string> site_regexes;  // --site-regex, compiled once to be checked
+};
+// --sites-file (repeatable) and --site-regex (repeatable, validated now).
+void add_site_rule_options(plugin::OptionParser& parser, SiteOptions& options, std::string sites_file_help,
                            std::string site_regex_help);
+// --site entries, then every sites file's, each file read once with plugin::read_input_file.
+// Throws anycast::InputError naming the file and line, or a site code defined twice.
+std::vector<sites::SiteEntry> load_sites(const SiteOptions& options);
 // --NAME-warning and --NAME-critical as Nagios ranges of one unit family.
 void add_range_options(plugin::OptionParser& parser, std::string_view name, plugin::Thresholds& thresholds,
                        plugin::UnitFamily family, std::string warning_help, std::string critical_help);
 // The value of an option that must be an IP literal ("--primary", "--compare-direct").
 std::string ip_literal_value(std::string_view value);
-
-// Identity -> site rules: the sites file's identity map, then --site-regex, then the built-ins.
-sites::SiteRules make_site_rules(const std::vector<sites::SiteEntry>& site_list,
-                                 const std::vector<std::string>& site_regexes);
 
 }  // namespace anycast::checks

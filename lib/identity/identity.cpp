@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <ldns/ldns.h>
+
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
 #include "plugin/text.hpp"
@@ -13,7 +15,7 @@ namespace {
 constexpr std::size_t max_identity_bytes = 128;
 
 bool is_hidden(const dns::Response& response) {
-    if (response.rcode == 5) {  // REFUSED
+    if (response.rcode == LDNS_RCODE_REFUSED) {
         return true;
     }
     return std::any_of(
@@ -24,15 +26,20 @@ bool is_hidden(const dns::Response& response) {
 }  // namespace
 
 std::string_view method_name(Method method) {
-    switch (method) {
-        case Method::nsid:
-            return "nsid";
-        case Method::hostname_bind:
-            return "hostname.bind";
-        case Method::id_server:
-            return "id.server";
+    for (const MethodInfo& info : method_table) {
+        if (info.method == method) {
+            return info.name;
+        }
     }
     return "nsid";
+}
+
+std::string method_names() {
+    std::string names;
+    for (const MethodInfo& info : method_table) {
+        names += (names.empty() ? "" : ", ") + std::string(info.name);
+    }
+    return names;
 }
 
 std::vector<Method> parse_methods(std::string_view list) {
@@ -40,28 +47,23 @@ std::vector<Method> parse_methods(std::string_view list) {
     if (plugin::trim_blanks(list) == "none") {
         return methods;
     }
-    std::size_t start = 0;
-    while (start <= list.size()) {
-        const std::size_t comma = std::min(list.find(',', start), list.size());
-        const std::string item(plugin::trim_blanks(list.substr(start, comma - start)));
-        Method method{};
-        if (item == "nsid") {
-            method = Method::nsid;
-        } else if (item == "hostname.bind") {
-            method = Method::hostname_bind;
-        } else if (item == "id.server") {
-            method = Method::id_server;
-        } else {
-            throw InputError("unknown identity method '" + item +
-                             "' (use nsid, hostname.bind, id.server, or none)");
+    for (const std::string& item : plugin::split_list(list)) {
+        const auto info = std::find_if(method_table.begin(), method_table.end(),
+                                       [&](const MethodInfo& entry) { return entry.name == item; });
+        if (info == method_table.end()) {
+            throw InputError("unknown identity method '" + plugin::escape_untrusted(item, 64) + "' (use " +
+                             method_names() + ", or none)");
         }
-        if (std::find(methods.begin(), methods.end(), method) != methods.end()) {
+        if (std::find(methods.begin(), methods.end(), info->method) != methods.end()) {
             throw InputError("identity method '" + item + "' given twice");
         }
-        methods.push_back(method);
-        start = comma + 1;
+        methods.push_back(info->method);
     }
     return methods;
+}
+
+std::string Attempt::fact_key() const {
+    return "identity_" + std::string(method_name(method)) + (source.empty() ? "" : "_" + source);
 }
 
 std::string nsid_display(std::span<const std::uint8_t> nsid) {
@@ -87,8 +89,8 @@ std::string nsid_display(std::span<const std::uint8_t> nsid) {
 dns::Question chaos_question(Method method) {
     dns::Question question;
     question.name = method == Method::id_server ? "id.server." : "hostname.bind.";
-    question.type = 16;  // TXT
-    question.klass = 3;  // CH
+    question.type = LDNS_RR_TYPE_TXT;
+    question.klass = LDNS_RR_CLASS_CH;
     return question;
 }
 
@@ -119,7 +121,7 @@ ChaosAnswer read_chaos_answer(const dns::QueryResult& result) {
         return answer;
     }
     for (const dns::Record& record : response.answer) {
-        if (record.type != 16 || record.txt_strings.empty()) {
+        if (record.type != LDNS_RR_TYPE_TXT || record.txt_strings.empty()) {
             continue;
         }
         std::string joined;
@@ -133,7 +135,8 @@ ChaosAnswer read_chaos_answer(const dns::QueryResult& result) {
         answer.outcome = *answer.value;
         return answer;
     }
-    answer.outcome = response.rcode == 0 ? "no TXT in the answer" : dns::rcode_name(response.rcode);
+    answer.outcome =
+        response.rcode == LDNS_RCODE_NOERROR ? "no TXT in the answer" : dns::rcode_name(response.rcode);
     return answer;
 }
 
@@ -154,6 +157,9 @@ std::vector<Identity> identify(std::span<const dns::Endpoint> servers,
             continue;  // it did not answer the measured query: asking again would only cost time
         }
         for (const Method method : order) {
+            if (method == Method::whoami) {
+                continue;  // asked with the measured queries
+            }
             if (method == Method::nsid) {
                 if (nsid_identity(*result->response)) {
                     break;  // found, and every later method ranks below it
@@ -178,6 +184,9 @@ std::vector<Identity> identify(std::span<const dns::Endpoint> servers,
             continue;
         }
         for (const Method method : order) {
+            if (method == Method::whoami) {
+                continue;
+            }
             if (method == Method::nsid) {
                 auto nsid = nsid_identity(*result->response);
                 identity.attempts.push_back(
@@ -207,6 +216,65 @@ std::vector<Identity> identify(std::span<const dns::Endpoint> servers,
         }
     }
     return identities;
+}
+
+WhoamiName parse_whoami(std::string_view text) {
+    WhoamiName whoami;
+    const std::string_view trimmed = plugin::trim_blanks(text);
+    const std::size_t slash = trimmed.rfind('/');
+    whoami.name = std::string(trimmed.substr(0, slash));
+    const std::string type(slash == std::string_view::npos ? "TXT" : trimmed.substr(slash + 1));
+    whoami.type = dns::make_question(whoami.name, type, "IN").type;
+    if (whoami.type != LDNS_RR_TYPE_TXT && whoami.type != LDNS_RR_TYPE_A &&
+        whoami.type != LDNS_RR_TYPE_AAAA) {
+        throw InputError("'" + std::string(text) + "': a who-am-I name is asked for TXT, A or AAAA");
+    }
+    return whoami;
+}
+
+dns::QueryJob whoami_job(const dns::Endpoint& resolver, const WhoamiName& whoami) {
+    dns::QueryJob job;
+    job.server = resolver;
+    job.spec.question = dns::make_question(whoami.name, dns::rr_type_name(whoami.type), "IN");
+    job.spec.recursion_desired = true;
+    job.spec.request_nsid = false;
+    return job;
+}
+
+std::optional<std::string> read_whoami(const dns::QueryResult& result) {
+    if (result.status != dns::QueryStatus::answered || !result.response ||
+        result.response->rcode != LDNS_RCODE_NOERROR) {
+        return std::nullopt;
+    }
+    for (const dns::Record& record : result.response->answer) {
+        if (record.type == LDNS_RR_TYPE_TXT && !record.txt_strings.empty() &&
+            !record.txt_strings.front().empty()) {
+            return plugin::escape_untrusted(record.txt_strings.front(), max_identity_bytes);
+        }
+        if (record.type == LDNS_RR_TYPE_A || record.type == LDNS_RR_TYPE_AAAA) {
+            return plugin::escape_untrusted(record.rdata, 64);
+        }
+    }
+    return std::nullopt;
+}
+
+void add_whoami(Identity& identity, const std::vector<Method>& order, std::span<const WhoamiName> names,
+                std::span<const dns::QueryResult> results) {
+    const auto rank = [&](Method method) {
+        return std::find(order.begin(), order.end(), method) - order.begin();
+    };
+    for (std::size_t i = 0; i < names.size() && i < results.size(); ++i) {
+        const auto said = read_whoami(results[i]);
+        identity.attempts.push_back({Method::whoami, said ? *said : std::string("no answer"), names[i].name});
+        const bool whoami_first =
+            !identity.value || !identity.method ||
+            (identity.method != Method::whoami && rank(Method::whoami) < rank(*identity.method));
+        if (said && whoami_first) {
+            identity.value = said;
+            identity.method = Method::whoami;
+            identity.hidden = false;
+        }
+    }
 }
 
 }  // namespace anycast::identity

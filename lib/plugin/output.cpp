@@ -376,8 +376,8 @@ std::string render_text(const CheckResult& result, int verbosity) {
         out += guard_output_text(result.label) + " ";
     }
     out += state_name(result.state());
-    if (!result.summary.empty()) {
-        out += " - " + guard_output_text(result.summary);
+    if (const std::string first = headline(result); !first.empty()) {
+        out += " - " + guard_output_text(first);
     }
     const auto perfdata = tree_perfdata(result);
     if (!perfdata.empty()) {
@@ -401,7 +401,7 @@ std::string render_json(const CheckResult& result) {
     append_json_string(state_name(state), out);
     out += ",\"exit_code\":" + std::to_string(exit_code(state));
     out += ",\"summary\":";
-    append_json_string(result.summary, out);
+    append_json_string(headline(result), out);
     out += ",\"perfdata\":";
     // The whole tree's perfdata, as in the text form's first line; each subcheck also lists its own.
     append_json_array(

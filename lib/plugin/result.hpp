@@ -32,6 +32,9 @@ struct Subcheck {
     std::vector<std::pair<std::string, FactValue>> facts{};  // order kept
     std::vector<Perfdata> perfdata{};
     std::vector<Subcheck> children{};
+    // What the first line says when this part is wrong ("site iad1 stale: serial 5 is 3 behind 8"):
+    // the failing part's name and why. Empty: the path of names and the summary ("127.0.0.1: ...").
+    std::string headline{};
 
     // state_override if set, else the worst of state and the children's effective states.
     State effective_state() const;
@@ -42,8 +45,11 @@ struct Subcheck {
 };
 
 struct CheckResult {
-    std::string label{};    // "ANYCAST DNS"
-    std::string summary{};  // first-line text after "STATE - "
+    std::string label{};  // "ANYCAST DNS"
+    // The first line after "STATE - " when all is well (or when no part says what is wrong, as for
+    // bad input): a short summary the check provides. When something is wrong the library writes
+    // the first line from the failing parts instead (see headline()).
+    std::string summary{};
     std::vector<Subcheck> subchecks{};
     std::vector<Perfdata> perfdata{};  // top-level perfdata (e.g. sites_up)
     std::optional<State> state_override{};
@@ -52,5 +58,16 @@ struct CheckResult {
     // subchecks, so a check that forgot to record anything can never report OK.
     State state() const;
 };
+
+// The longest list of problems the first line carries before it says "and N more" (bytes).
+inline constexpr std::size_t max_headline_bytes = 240;
+
+// The one headline algorithm of every check. When the state is not OK: the failing parts, worst
+// first and in tree order within a state, each as its `headline`, identical texts once, joined by
+// "; " and bounded by max_headline_bytes with "; and N more". A failing part is a subcheck whose
+// own state is not OK (it speaks for its subtree), or one that is not OK through a state override
+// alone; a part that is not OK through its children leaves the word to them. When the state is
+// OK, or no part says what is wrong (bad input), result.summary.
+std::string headline(const CheckResult& result);
 
 }  // namespace anycast::plugin

@@ -29,10 +29,14 @@ std::vector<char*> make_argv(std::vector<std::string>& arguments) {
     return argv;
 }
 
-// What run_anycast_dns validates before it sends anything.
+// The options are parsed into typed values as they are read: whatever parsed must make a
+// well-formed question again.
 void validate(const anycast::checks::AnycastDnsConfig& config) {
-    (void)anycast::dns::make_question(config.query_name, config.type, config.klass);
-    (void)anycast::identity::parse_methods(config.identity);
+    const auto& question = config.question;
+    if (!question.name.empty()) {
+        (void)anycast::dns::make_question(question.name, anycast::dns::rr_type_name(question.type),
+                                          anycast::dns::rr_class_name(question.klass));
+    }
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ start_nsd cloud_v4 127.0.3.1 "$P" ams1 ams1 $SERIAL
 start_nsd cloud_v6 ::1 "$P" ams1 ams1 $SERIAL
 start_nsd unicast_ams1 127.0.3.11 "$P" ams1 ams1 $SERIAL
 start_nsd unicast_iad1 127.0.3.12 "$P" iad1 iad1 $SERIAL
-start_unbound resolver 127.0.3.3 "$P" res1 res1 127.0.3.1 "$P"
+# An identity the rules place (AMS): with --location, an unplaced resolver would be UNKNOWN.
+start_unbound resolver 127.0.3.3 "$P" ams-res1 ams-res1 127.0.3.1 "$P"
 
 icinga_new single single.test single "$API"
 dir=${ICINGA_DIR[single]}

@@ -23,7 +23,8 @@ it_free_port P
 start_nsd cloud_v4 127.0.6.1 "$P" ams1 ams1 2024100101
 start_nsd cloud_v6 ::1 "$P" ams1 ams1 2024100101
 start_nsd unicast_iad1 127.0.6.12 "$P" iad1 iad1 2024100101
-start_unbound resolver 127.0.6.3 "$P" res1 res1 127.0.6.1 "$P"
+# An identity the rules place (AMS): with --location, an unplaced resolver would be UNKNOWN.
+start_unbound resolver 127.0.6.3 "$P" ams-res1 ams-res1 127.0.6.1 "$P"
 
 it_new_server_dir nagios
 dir=$IT_NEW_DIR

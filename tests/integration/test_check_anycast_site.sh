@@ -22,6 +22,10 @@ start_nsd sto1 127.0.2.3 "$P" sto1 sto1 2026112304
 start_nsd primary 127.0.2.4 "$P" primary "" 2026112305
 start_nsd wrap 127.0.2.5 "$P" lhr1 lhr1 4294967290
 start_nsd after_wrap 127.0.2.6 "$P" fra1 fra1 5
+# Two boxes with one copied configuration, and Quad9's id.server form (a site with no location).
+start_nsd copy_a 127.0.2.7 "$P" 0copied0 0copied0 2026112304
+start_nsd copy_b 127.0.2.8 "$P" 0copied0 0copied0 2026112304
+start_nsd pch 127.0.2.10 "$P" res860.qfra3.rrdns.pch.net res860.qfra3.rrdns.pch.net 2026112304
 DOWN=127.0.2.9 # nothing listens here
 state_dir=$(mktemp -d)
 trap 'rm -rf "$state_dir"; stop_all' EXIT
@@ -109,6 +113,58 @@ case_ "--site-regex with a named group"
 run_json -H 127.0.2.2 "${Z[@]}" --site-regex '^(?<site>i..)' --expect-site iad
 expect_rc 0
 expect_jq '.subchecks[0].facts.site' iad
+
+case_ "expect by location: a location code accepts the sites located there; a site code means that site"
+run_json -H 127.0.2.1 "${Z[@]}" --expect-site ams
+expect_rc 0
+expect_jq '.subchecks[0].facts.location' AMS
+run_json -H 127.0.2.1 "${Z[@]}" --expect-site "lhr, fra1"
+expect_rc 1
+run_check -H 127.0.2.1 "${Z[@]}" --expect-site "ams2 , lhr"
+expect_rc 1
+expect_grep "^ANYCAST SITE WARNING - catchment 127\.0\.2\.1: site ams1 is not expected \(ams2 , lhr\)"
+
+case_ "unplaced: a location asked of a site with none is UNKNOWN, saying what to add"
+run_check -H 127.0.2.10 "${Z[@]}" --expect-site fra
+expect_rc 3
+expect_grep "^ANYCAST SITE UNKNOWN - catchment 127\.0\.2\.10: cannot tell whether qfra3 is expected \(fra\).*add loc="
+run_json -H 127.0.2.10 "${Z[@]}" --expect-site fra --unplaced-state warning
+expect_rc 1
+printf 'qfra3 loc=FRA\n' >"$state_dir/pch"
+run_json -H 127.0.2.10 "${Z[@]}" --expect-site fra --sites-file "$state_dir/pch"
+expect_rc 0
+expect_jq '.subchecks[0].facts.site' qfra3
+expect_jq '.subchecks[0].facts.location' FRA
+
+case_ "an identity that maps to no listed site gets --unknown-site-state"
+printf 'ams1 127.0.2.1 loc=AMS\niad1 127.0.2.2 loc=IAD\n' >"$state_dir/two"
+run_check -H 127.0.2.3 "${Z[@]}" --sites-file "$state_dir/two" --serial-lag-warning 10
+expect_rc 1
+expect_grep "^ANYCAST SITE WARNING - catchment 127\.0\.2\.3: site sto1 is not in the sites list"
+run_json -H 127.0.2.3 "${Z[@]}" --sites-file "$state_dir/two" --serial-lag-warning 10 --unknown-site-state critical
+expect_rc 2
+
+case_ "two sites answering with one identity are WARNING"
+run_check "${Z[@]}" --site a1=127.0.2.7 --site b1=127.0.2.8
+expect_rc 1
+expect_grep '^ANYCAST SITE WARNING - sites a1 and b1 answer with one identity 0copied0'
+
+case_ "an RTT below the physical floor for the claimed site (loopback, claimed AMS, vantage SYD)"
+run_json -H 127.0.2.1 "${Z[@]}" --location SYD
+expect_rc 1
+expect_jq '.subchecks[0].facts.below_floor' true
+expect_jq ".summary | test(\"^catchment 127.0.2.1: rtt .* ms is below the physical floor\")" true
+run_json -H 127.0.2.1 "${Z[@]}" --location AMS
+expect_rc 0
+
+case_ "site_<code> perfdata counts the anycast addresses each site answered"
+run_check -H 127.0.2.1 -H ::1 -H 127.0.2.3 "${Z[@]}"
+expect_grep ' site_ams1=2;;;0 site_sto1=1;;;0'
+
+case_ "an anycast address that serves no SOA for the zone is CRITICAL"
+run_check -H 127.0.2.1 -p "$P" --zone not-served.test
+expect_rc 2
+expect_grep "^ANYCAST SITE CRITICAL - catchment 127\.0\.2\.1: serves no SOA for not-served.test"
 
 case_ "state file: a change of site is reported, and flaps turn WARNING"
 run_json -H 127.0.2.1 "${Z[@]}" --state-file "$state_dir/state"

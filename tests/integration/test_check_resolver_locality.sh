@@ -32,7 +32,7 @@ expect_jq '.subchecks[0].facts.distance_km < 1000' true
 expect_jq '.subchecks[0].facts.identity' fra-res1
 expect_jq '.subchecks[0].facts.identity_method' nsid
 expect_jq '.subchecks[0].facts.site' fra
-expect_jq '.subchecks[0].facts.place' FRA
+expect_jq '.subchecks[0].facts.location' FRA
 expect_jq '.subchecks[0].facts.distance_km | floor' 365
 expect_jq '.subchecks[0].facts.rtt_floor_ms | . > 3.6 and . < 3.7' true
 expect_jq '[.subchecks[0].perfdata[].label] | join(",")' "127.0.3.2_${P}_rtt,127.0.3.2_${P}_distance,127.0.3.2_${P}_rtt_floor,127.0.3.2_${P}_inflation"
@@ -78,8 +78,24 @@ case_ "a sites file places an identity the rules cannot"
 printf 'edge9 loc=SIN identity=resolver-x\n' >"$work/sites"
 run_json -H 127.0.3.4 "${Q[@]}" --location SIN --sites-file "$work/sites" --identity hostname.bind
 expect_jq '.subchecks[0].facts.site' edge9
-expect_jq '.subchecks[0].facts.place' SIN
+expect_jq '.subchecks[0].facts.location' SIN
 expect_jq '.subchecks[0].facts.distance_km' 0
+
+case_ "an unplaced resolver with --location is not OK, and says what to add"
+run_check -H 127.0.3.4 "${Q[@]}" --location AMS --identity hostname.bind
+expect_rc 3
+expect_grep "^RESOLVER LOCALITY UNKNOWN - 127\.0\.3\.4: resolver not placed: identity resolver-x names no known site"
+run_json -H 127.0.3.4 "${Q[@]}" --location AMS --identity hostname.bind --unplaced-state warning
+expect_rc 1
+
+case_ "expect by location, and comma lists with blanks"
+run_json -H 127.0.3.4 "${Q[@]}" --location SIN --sites-file "$work/sites" --identity " hostname.bind, nsid" \
+  --expect-site "sin, ams1"
+expect_rc 0
+expect_jq '.subchecks[0].facts.site' edge9
+run_check -H 127.0.3.4 "${Q[@]}" --location SIN --sites-file "$work/sites" --identity hostname.bind --expect-site ams
+expect_rc 2
+expect_grep "^RESOLVER LOCALITY CRITICAL - 127\.0\.3\.4: site edge9 is not expected \(ams\)"
 
 case_ "--expect-site and --compare-direct"
 run_json -H 127.0.3.3 "${Q[@]}" --expect-site fra --compare-direct 127.0.3.1

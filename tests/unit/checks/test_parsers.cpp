@@ -7,6 +7,8 @@
 #include "checks/shared.hpp"
 #include "plugin/error.hpp"
 
+#include <ldns/ldns.h>
+
 using anycast::InputError;
 using anycast::plugin::State;
 namespace checks = anycast::checks;
@@ -51,14 +53,15 @@ BOOST_AUTO_TEST_CASE(site_patterns_are_code_lists_or_whole_code_regexes) {
 }
 
 BOOST_AUTO_TEST_CASE(whoami_names_take_txt_a_or_aaaa) {
-    BOOST_TEST(checks::parse_whoami("o-o.myaddr.l.google.com").type == "TXT");
-    const auto akamai = checks::parse_whoami("whoami.akamai.net/A");
+    using anycast::identity::parse_whoami;
+    BOOST_TEST(parse_whoami("o-o.myaddr.l.google.com").type == LDNS_RR_TYPE_TXT);
+    const auto akamai = parse_whoami(" whoami.akamai.net/A");
     BOOST_TEST(akamai.name == "whoami.akamai.net");
-    BOOST_TEST(akamai.type == "A");
-    BOOST_TEST(checks::parse_whoami("whoami.example/aaaa").type == "aaaa");
-    BOOST_CHECK_THROW(checks::parse_whoami("whoami.example/MX"), InputError);
-    BOOST_CHECK_THROW(checks::parse_whoami("whoami.example/NOPE"), InputError);
-    BOOST_CHECK_THROW(checks::parse_whoami("bad..name/TXT"), InputError);
+    BOOST_TEST(akamai.type == LDNS_RR_TYPE_A);
+    BOOST_TEST(parse_whoami("whoami.example/aaaa").type == LDNS_RR_TYPE_AAAA);
+    BOOST_CHECK_THROW(parse_whoami("whoami.example/MX"), InputError);
+    BOOST_CHECK_THROW(parse_whoami("whoami.example/NOPE"), InputError);
+    BOOST_CHECK_THROW(parse_whoami("bad..name/TXT"), InputError);
 }
 
 BOOST_AUTO_TEST_CASE(findings_keep_the_worst_state_and_every_text) {
@@ -83,14 +86,20 @@ BOOST_AUTO_TEST_CASE(ip_literal_options_refuse_names_and_shorthand) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(site_rules_put_the_sites_file_first) {
+BOOST_AUTO_TEST_CASE(site_map_puts_the_sites_file_first) {
     anycast::sites::SiteEntry entry;
     entry.code = "edge7";
     entry.identities = {"ams1"};
-    const auto rules = checks::make_site_rules({entry}, {"^(?<site>x..)-"});
-    BOOST_TEST(rules.match("ams1")->site == "edge7");  // the map wins over the airport rule
-    BOOST_TEST(rules.match("xyz-1")->site == "xyz");   // then the operator's regex
-    BOOST_TEST(rules.match("lhr1")->site == "lhr1");   // then the built-ins
+    const checks::SiteMap map({entry}, {"^(?<site>x..)-"});
+    const auto place = [&](const char* id) {
+        anycast::identity::Identity identity;
+        identity.value = id;
+        identity.method = anycast::identity::Method::nsid;
+        return map.place(identity);
+    };
+    BOOST_TEST(*place("ams1").site == "edge7");  // the map wins over the airport rule
+    BOOST_TEST(*place("xyz-1").site == "xyz");   // then the operator's regex
+    BOOST_TEST(*place("lhr1").site == "lhr1");   // then the built-ins
 }
 
 BOOST_AUTO_TEST_CASE(the_deadline_counts_from_the_start_of_the_run_and_leaves_time_to_exit) {

@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(parse_methods_accepts) {
 }
 
 BOOST_AUTO_TEST_CASE(parse_methods_refuses) {
-    const std::string hint = " (use nsid, hostname.bind, id.server, or none)";
+    const std::string hint = " (use nsid, hostname.bind, id.server, whoami, or none)";
     struct Case {
         std::string list;
         std::string message;

@@ -334,7 +334,7 @@ BOOST_AUTO_TEST_CASE(perfdata_items) {
 
 BOOST_AUTO_TEST_CASE(text_exact) {
     const std::string expected =
-        "ANYCAST DNS WARNING - 2/2 addresses answered | sites_up=2 127.0.0.1_rtt=0.000231s;0.5;1;0 "
+        "ANYCAST DNS WARNING - 127.0.0.1 serial: serial 2024010101 behind | sites_up=2 127.0.0.1_rtt=0.000231s;0.5;1;0 "
         "__1_rtt=0.0125s;0.5;1;0\n"
         "[WARNING] 127.0.0.1: UDP NOERROR, identity ams1 (nsid)\n"
         "  [WARNING] serial: serial 2024010101 behind\n"
@@ -344,7 +344,7 @@ BOOST_AUTO_TEST_CASE(text_exact) {
 
 BOOST_AUTO_TEST_CASE(text_verbose_shows_facts) {
     const std::string expected =
-        "ANYCAST DNS WARNING - 2/2 addresses answered | sites_up=2 127.0.0.1_rtt=0.000231s;0.5;1;0 "
+        "ANYCAST DNS WARNING - 127.0.0.1 serial: serial 2024010101 behind | sites_up=2 127.0.0.1_rtt=0.000231s;0.5;1;0 "
         "__1_rtt=0.0125s;0.5;1;0\n"
         "[WARNING] 127.0.0.1: UDP NOERROR, identity ams1 (nsid)\n"
         "  identity=ams1\n"
@@ -425,7 +425,7 @@ BOOST_AUTO_TEST_CASE(text_survives_hostile_fields) {
 
 BOOST_AUTO_TEST_CASE(json_exact) {
     const std::string expected =
-        R"J({"check":"ANYCAST DNS","state":"WARNING","exit_code":1,"summary":"2/2 addresses answered",)J"
+        R"J({"check":"ANYCAST DNS","state":"WARNING","exit_code":1,"summary":"127.0.0.1 serial: serial 2024010101 behind",)J"
         R"J("perfdata":[{"label":"sites_up","value":2,"uom":"","warn":null,"crit":null,"min":null,"max":null},)J"
         R"J({"label":"127.0.0.1_rtt","value":0.000231,"uom":"s","warn":"0.5","crit":"1","min":0,"max":null},)J"
         R"J({"label":"__1_rtt","value":0.0125,"uom":"s","warn":"0.5","crit":"1","min":0,"max":null}],)J"
@@ -544,8 +544,8 @@ BOOST_AUTO_TEST_CASE(bounded_output_cuts_and_says_what_was_left_out) {
     BOOST_TEST(bounded.size() <= 48U * 1024);
     const std::string first = bounded.substr(0, bounded.find('\n'));
     BOOST_TEST(first.size() <= 8U * 1024);
-    BOOST_TEST(first.starts_with("ANYCAST DNS CRITICAL - sss"));
-    BOOST_TEST(first.find("s... | addr0_rtt=0.001s;;;0 addr1_rtt=") != std::string::npos);
+    BOOST_TEST(first.starts_with("ANYCAST DNS CRITICAL - "), first);
+    BOOST_TEST(first.find(" | addr0_rtt=0.001s;;;0 addr1_rtt=") != std::string::npos, first);
     // Whole perfdata items only, whole lines only.
     BOOST_TEST(first.ends_with(";;;0"));
     BOOST_TEST(bounded.find("\n[CRITICAL] 192.0.2.0: port unreachable") != std::string::npos);

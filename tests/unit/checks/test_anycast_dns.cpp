@@ -1,0 +1,131 @@
+// check_anycast_dns's judgements from hand-made readings: every state it can reach, and a first
+// line that names what failed.
+#include <boost/test/unit_test.hpp>
+
+#include "checks/anycast_dns.hpp"
+#include "readings.hpp"
+
+using anycast::plugin::State;
+namespace checks = anycast::checks;
+namespace t = anycast::checks::testing;
+
+namespace {
+
+checks::AddressReading reading(checks::AddressProbe probe, checks::Instance instance) {
+    return {std::move(probe), std::move(instance)};
+}
+
+checks::AnycastDnsConfig config() {
+    checks::AnycastDnsConfig c;
+    c.question = anycast::dns::make_question("anycast.test", "SOA", "IN");
+    return c;
+}
+
+std::vector<checks::AddressReading> two_good() {
+    return {reading(t::probe("192.0.2.1", 53, {1.5}, t::soa_response(5, "ams1")),
+                    t::instance("ams1", "ams1", "AMS")),
+            reading(t::probe("192.0.2.2", 53, {2.5}, t::soa_response(5, "iad1")),
+                    t::instance("iad1", "iad1", "IAD"))};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(anycast_dns_judgements)
+
+BOOST_AUTO_TEST_CASE(all_answering_is_ok_with_the_slowest_named) {
+    const auto result = checks::report_anycast_dns(config(), two_good(), 2);
+    BOOST_TEST((result.state() == State::ok));
+    BOOST_TEST(t::first_line(result) == "2/2 addresses answered, slowest 192.0.2.2 2.5 ms (iad1)");
+    BOOST_TEST(std::get<std::string>(*result.subchecks[0].find_fact("identity_method")) == "nsid");
+    BOOST_TEST(std::get<std::string>(*result.subchecks[0].find_fact("location")) == "AMS");
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_address_is_critical_and_named_first) {
+    auto readings = two_good();
+    readings.push_back(reading(t::silent("192.0.2.3", 53), {}));
+    const auto result = checks::report_anycast_dns(config(), readings, 2);
+    BOOST_TEST((result.state() == State::critical));
+    BOOST_TEST(t::first_line(result) == "192.0.2.3: no answer within 2 s");
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_address_within_the_fail_limit_is_ok) {
+    auto c = config();
+    c.fail_critical = checks::parse_fail_limit("2");
+    c.fail_warning = checks::parse_fail_limit("1");
+    auto readings = two_good();
+    readings.push_back(reading(t::silent("192.0.2.3", 53), {}));
+    auto result = checks::report_anycast_dns(c, readings, 2);
+    BOOST_TEST((result.state() == State::warning));
+    BOOST_TEST(t::first_line(result).find("192.0.2.3") == 0U);
+    c.fail_warning.reset();
+    result = checks::report_anycast_dns(c, readings, 2);
+    BOOST_TEST((result.state() == State::ok));
+    BOOST_TEST(t::first_line(result).find("2/3 addresses answered") == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_rcode_is_critical_naming_address_and_rcode) {
+    anycast::dns::testing::ResponseSpec spec;
+    spec.rcode = 3;
+    const auto nx = t::response(spec, "anycast.test", "SOA");
+    auto readings = two_good();
+    readings[1] = reading(t::probe("192.0.2.2", 53, {2.5}, nx), t::instance("iad1", "iad1", "IAD"));
+    const auto result = checks::report_anycast_dns(config(), readings, 2);
+    BOOST_TEST((result.state() == State::critical));
+    BOOST_TEST(t::first_line(result) == "192.0.2.2: rcode NXDOMAIN (expected NOERROR)");
+}
+
+BOOST_AUTO_TEST_CASE(loss_and_rtt_thresholds) {
+    auto c = config();
+    c.loss.warning = anycast::plugin::parse_range("20", anycast::plugin::UnitFamily::percent);
+    c.loss.critical = anycast::plugin::parse_range("60", anycast::plugin::UnitFamily::percent);
+    c.rtt.warning = anycast::plugin::parse_range("10ms", anycast::plugin::UnitFamily::duration);
+    const auto soa = t::soa_response(5, "ams1");
+    struct Case {
+        std::vector<std::optional<double>> rtts;
+        State state;
+        std::string line;
+    };
+    const Case cases[] = {
+        {{1, 1, 1, 1}, State::ok, ""},
+        {{1, std::nullopt, 1, 1}, State::warning, "192.0.2.1: loss 25%"},
+        {{1, std::nullopt, std::nullopt, std::nullopt}, State::critical, "192.0.2.1: loss 75%"},
+        {{1, 1, 1, 30}, State::warning, "192.0.2.1: rtt max 30 ms"},
+    };
+    for (const Case& k : cases) {
+        const auto result = checks::report_anycast_dns(
+            c, {reading(t::probe("192.0.2.1", 53, k.rtts, soa), t::instance("ams1", "ams1", "AMS"))}, 2);
+        BOOST_TEST_CONTEXT(k.line) {
+            BOOST_TEST((result.state() == k.state));
+            if (k.state != State::ok) {
+                BOOST_TEST(t::first_line(result) == k.line);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_identity_that_does_not_match_is_critical) {
+    auto c = config();
+    c.expect_identity =
+        anycast::plugin::Regex::compile("^ams", anycast::plugin::RegexCase::sensitive, "test");
+    const auto result = checks::report_anycast_dns(c, two_good(), 2);
+    BOOST_TEST((result.state() == State::critical));
+    BOOST_TEST(t::first_line(result) == "192.0.2.2: identity iad1 (nsid) does not match --expect-identity");
+}
+
+BOOST_AUTO_TEST_CASE(an_rtt_below_the_physical_floor_is_a_warning) {
+    auto c = config();
+    c.vantage.location = anycast::sites::parse_location("SYD");
+    c.vantage.location_text = "SYD";
+    const auto result = checks::report_anycast_dns(c, two_good(), 2);
+    BOOST_TEST((result.state() == State::warning));
+    const std::string line = t::first_line(result);
+    BOOST_TEST(line.find("192.0.2.1: rtt 1.5 ms is below the physical floor") == 0U);
+    BOOST_TEST(line.find("192.0.2.2: rtt 2.5 ms is below the physical floor") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(no_address_at_all_is_not_ok) {
+    const auto result = checks::report_anycast_dns(config(), {}, 2);
+    BOOST_TEST((result.state() != State::ok));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

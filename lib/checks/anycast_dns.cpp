@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <functional>
 
 #include <ldns/ldns.h>
 
+#include "checks/dnssec_check.hpp"
 #include "checks/probe.hpp"
 #include "checks/shared.hpp"
 #include "plugin/error.hpp"
@@ -121,6 +123,66 @@ Findings judge_answer(const AnycastDnsConfig& config, const Instance& instance,
                      "identity " + instance.identity_text() + " does not match --expect-identity");
     }
     return findings;
+}
+
+// --dnssec: the answer's RRSIG verified against the signer's DNSKEY set asked of the same address
+// (the CNAME's when that is what answers the name). Adds the finding and a child sub-check.
+void judge_answer_signature(const AnycastDnsConfig& config, const AddressReading& reading,
+                            const dns::Response& response, Findings& findings, Subcheck& check) {
+    const dns::Question& question = config.question;
+    const bool has_rrset =
+        has_record(response, [&](const dns::Record& r) { return r.type == question.type; });
+    const std::uint16_t type = has_rrset ? question.type : static_cast<std::uint16_t>(LDNS_RR_TYPE_CNAME);
+    static const std::vector<dns::Record> no_keys;
+    const auto& keys = reading.dnskey && reading.dnskey->rcode == 0 ? reading.dnskey->answer : no_keys;
+    const dns::RrsetVerification verification =
+        dns::verify_rrset(response.answer, question.name, type, keys, reading.measured_at);
+    if (verification.status == dns::SignatureStatus::no_rrset ||
+        verification.status == dns::SignatureStatus::no_signature) {
+        return;  // nothing answered the name, or no RRSIG: judge_answer says so
+    }
+    Subcheck signature = judge_signature(dns::rr_type_name(type), verification, reading.measured_at,
+                                         config.rrsig, reading.probe.endpoint.display() + "_rrsig_left");
+    if (signature.state != State::ok) {
+        findings.add(signature.state, signature.summary);
+    }
+    // Once, on the address, beside its rtt and loss.
+    check.perfdata.insert(check.perfdata.end(), signature.perfdata.begin(), signature.perfdata.end());
+    signature.perfdata.clear();
+    check.children.push_back(std::move(signature));
+}
+
+// The DNSKEY set of the zone that signed each address's answer, asked of that same address (a
+// second, short run: the signer is only known from the answer).
+void fetch_signer_keys(const AnycastDnsConfig& config, std::vector<AddressReading>& readings,
+                       dns::Clock::time_point deadline) {
+    const dns::QuerySpec spec = probe_plan(config).spec;
+    std::vector<dns::QueryJob> jobs;
+    std::vector<AddressReading*> owners;
+    for (AddressReading& reading : readings) {
+        const dns::QueryResult* answer = reading.probe.first_answer();
+        if (answer == nullptr) {
+            continue;
+        }
+        auto signer = dns::rrsig_signer(answer->response->answer, spec.question.type);
+        if (!signer) {
+            signer = dns::rrsig_signer(answer->response->answer, LDNS_RR_TYPE_CNAME);
+        }
+        try {
+            if (signer) {
+                jobs.push_back(
+                    std::move(dnskey_jobs(std::span(&reading.probe.endpoint, 1), *signer, spec).front()));
+                owners.push_back(&reading);
+            }
+        } catch (const InputError&) {
+            // a signer name we cannot ask for: verification says "no DNSKEY"
+        }
+    }
+    std::vector<dns::QueryResult> results =
+        jobs.empty() ? std::vector<dns::QueryResult>() : dns::run_queries(jobs, deadline);
+    for (std::size_t j = 0; j < results.size() && j < owners.size(); ++j) {
+        owners[j]->dnskey = std::move(results[j].response);
+    }
 }
 
 // "udp NOERROR aa, identity ams1 (nsid), rtt 0.2 ms, 1 answer record (192.0.2.1)".
@@ -251,6 +313,9 @@ Subcheck judge_address(const AnycastDnsConfig& config, const AddressReading& rea
     const RttStats rtt = *probe.rtt();
     const double judged_ms = statistic(rtt, config.rtt_statistic);
     Findings findings = judge_answer(config, reading.instance, *answer->response);
+    if (config.dnssec) {
+        judge_answer_signature(config, reading, *answer->response, findings, check);
+    }
     judge_rtt(findings, config.rtt, judged_ms, "rtt " + std::string(statistic_name(config.rtt_statistic)));
     if (const State loss_state = config.loss.evaluate(probe.loss_percent()); loss_state != State::ok) {
         findings.add(loss_state, "loss " + plugin::format_decimal(probe.loss_percent(), 1) + "%");
@@ -298,6 +363,13 @@ std::vector<AddressReading> collect_anycast_dns(const AnycastDnsConfig& config,
     for (AddressProbe& probe : probe_addresses(endpoints, probe_plan(config), deadline)) {
         Instance instance = site_map.place(probe.identity);
         readings.push_back({std::move(probe), std::move(instance)});
+    }
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    for (AddressReading& reading : readings) {
+        reading.measured_at = now;
+    }
+    if (config.dnssec) {
+        fetch_signer_keys(config, readings, deadline);
     }
     return readings;
 }
@@ -360,8 +432,12 @@ void add_query_options(plugin::OptionParser& parser, AnycastDnsConfig& config) {
                        throw InputError("'" + std::string(value) + "' is below 512, the smallest EDNS size");
                    }
                });
-    parser.add_flag({"dnssec", 0, ArgKind::none, "", "Set the DO bit and require an RRSIG for the answer."},
+    parser.add_flag({"dnssec", 0, ArgKind::none, "",
+                     "Set the DO bit, require an RRSIG for the answer and verify it against the signer's "
+                     "DNSKEY set asked of the same address; its time left is held against "
+                     "--rrsig-warning/--rrsig-critical."},
                     config.dnssec);
+    add_rrsig_options(parser, config.rrsig);
     parser.add_flag({"rd", 0, ArgKind::none, "",
                      "Set RD (recursion desired), for querying resolvers. Off by default: an authoritative "
                      "service is asked as a resolver would ask it."},

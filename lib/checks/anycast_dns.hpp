@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/dnssec_findings.hpp"
 #include "checks/instance.hpp"
 #include "checks/judge.hpp"
 #include "checks/probe.hpp"
@@ -37,6 +38,7 @@ struct AnycastDnsConfig {
     bool no_tcp_fallback = false;
     int edns_size = 1232;
     bool dnssec = false;
+    DurationThresholds rrsig{default_rrsig_warning, default_rrsig_critical};  // for --dnssec
     bool recursion_desired = false;
     int count = 1;
     double interval_seconds = 0.01;
@@ -60,6 +62,8 @@ struct AnycastDnsConfig {
 struct AddressReading {
     AddressProbe probe;
     Instance instance;
+    std::optional<dns::Response> dnskey{};  // --dnssec: the answer's signer's DNSKEY set, from this address
+    std::int64_t measured_at = 0;           // Unix seconds: signatures are judged at this time
 };
 
 plugin::OptionParser define_anycast_dns_options(AnycastDnsConfig& config, plugin::CommonOptions& common);

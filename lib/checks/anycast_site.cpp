@@ -190,7 +190,8 @@ std::vector<SerialReading> serial_readings(const SiteMeasurements& measured, std
     return readings;
 }
 
-Subcheck judge_lag(const AnycastSiteConfig& config, const SerialReading& reading, std::uint32_t reference) {
+Subcheck judge_lag(const AnycastSiteConfig& config, const SiteMeasurements& measured,
+                   const SerialReading& reading, std::uint32_t reference) {
     Subcheck check;
     check.name = reading.who;
     const auto lag = sites::serial_lag(reference, reading.serial);
@@ -212,6 +213,21 @@ Subcheck judge_lag(const AnycastSiteConfig& config, const SerialReading& reading
     check.headline = "site " + reading.who + (*lag > 0 ? " stale: " : " out of step: ") + check.summary;
     check.set_fact("serial", static_cast<std::int64_t>(reading.serial));
     check.set_fact("serial_lag", *lag);
+    check.perfdata.push_back({reading.who + "_serial_lag",
+                              static_cast<double>(*lag),
+                              "",
+                              config.serial_lag.warning,
+                              config.serial_lag.critical,
+                              {},
+                              {}});
+    const auto behind = std::find_if(measured.behind.begin(), measured.behind.end(),
+                                     [&](const auto& entry) { return entry.first == reading.who; });
+    if (behind != measured.behind.end() && !behind->second.error) {
+        Subcheck age = judge_behind_age("site " + reading.who, behind->second.lagging_since, measured.now,
+                                        config.dnssec.behind);
+        age.headline = age.summary;
+        check.children.push_back(std::move(age));
+    }
     return check;
 }
 
@@ -254,6 +270,41 @@ std::string ok_summary(const AnycastSiteConfig& config, const CheckResult& resul
         }
     }
     return summary;
+}
+
+// --state-file: every site's "behind or not" recorded, so that judge_lag can say for how long.
+void remember_behind(const AnycastSiteConfig& config, SiteMeasurements& measured,
+                     dns::Clock::time_point deadline) {
+    const std::vector<SerialReading> readings = serial_readings(measured, config.port);
+    // The reference as judge_consistency takes it: the primary's serial, else the newest seen.
+    std::uint32_t reference = 0;
+    bool have_reference = false;
+    if (measured.primary) {
+        const auto primary = soa_serial(measured.primary->first_answer());
+        have_reference = primary.has_value();
+        reference = primary.value_or(0);
+    } else {
+        for (const SerialReading& reading : readings) {
+            if (!have_reference ||
+                sites::compare_serials(reading.serial, reference) == sites::SerialOrder::greater) {
+                reference = reading.serial;
+                have_reference = true;
+            }
+        }
+    }
+    if (!have_reference) {
+        return;
+    }
+    for (const SerialReading& reading : readings) {
+        const bool lagging = sites::serial_lag(reference, reading.serial).value_or(0) > 0;
+        LagMemory memory = remember_lag(*config.state_file, reading.who, lagging, measured.now,
+                                        config.flap_window_seconds, deadline);
+        if (memory.error && !config.state_optional) {
+            throw InputError("state file " + *config.state_file + ": " + *memory.error +
+                             " (use --state-optional to go on without it)");
+        }
+        measured.behind.emplace_back(reading.who, std::move(memory));
+    }
 }
 
 }  // namespace
@@ -554,7 +605,7 @@ std::optional<Subcheck> judge_consistency(const AnycastSiteConfig& config, const
     std::int64_t max_lag = 0;
     std::size_t stale = 0;
     for (const SerialReading& reading : readings) {
-        check.children.push_back(judge_lag(config, reading, *reference));
+        check.children.push_back(judge_lag(config, measured, reading, *reference));
         const auto lag = sites::serial_lag(*reference, reading.serial);
         max_lag = std::max(max_lag, lag.value_or(0));
         stale += check.children.back().state == State::ok ? 0 : 1;
@@ -573,6 +624,35 @@ std::optional<Subcheck> judge_consistency(const AnycastSiteConfig& config, const
                               {},
                               {}});
     return check;
+}
+
+std::vector<Subcheck> judge_dnssec(const AnycastSiteConfig& config, const SiteMeasurements& measured) {
+    const auto response = [](const AddressReading& reading) -> const dns::Response* {
+        const dns::QueryResult* answer = reading.probe.first_answer();
+        return answer != nullptr && answer->response ? &*answer->response : nullptr;
+    };
+    std::vector<DnssecServer> servers;
+    for (const CatchmentReading& catchment : measured.catchment) {
+        // "site sin1 via 192.0.2.53": the pager line starts with the site, as for a unicast address.
+        const Instance& instance = catchment.reading.instance;
+        const dns::Endpoint& endpoint = catchment.reading.probe.endpoint;
+        servers.push_back({(instance.site ? "site " + *instance.site : site_text(instance)) + " via " +
+                               endpoint.display(config.port),
+                           endpoint.display(), response(catchment.reading),
+                           catchment.dnskey ? &*catchment.dnskey : nullptr});
+    }
+    for (const SiteReading& site : measured.sites) {
+        const bool one_address = site.addresses.size() == 1;
+        for (std::size_t a = 0; a < site.addresses.size(); ++a) {
+            const dns::Endpoint& endpoint = site.addresses[a].probe.endpoint;
+            servers.push_back(
+                {"site " + site.site.code + (one_address ? "" : " " + endpoint.display(config.port)),
+                 site.site.code + (one_address ? "" : "_" + endpoint.display()), response(site.addresses[a]),
+                 a < site.dnskeys.size() && site.dnskeys[a] ? &*site.dnskeys[a] : nullptr});
+        }
+    }
+    return judge_dnssec_servers(servers, config.zone, config.dnssec.mode, measured.now, config.dnssec.rrsig,
+                                nullptr);
 }
 
 std::vector<plugin::Perfdata> catchment_perfdata(const std::vector<CatchmentReading>& catchment) {
@@ -612,6 +692,9 @@ CheckResult report_anycast_site(const AnycastSiteConfig& config, const SiteMeasu
             result.subchecks.push_back(std::move(*judged));
         }
     }
+    for (Subcheck& check : judge_dnssec(config, measured)) {
+        result.subchecks.push_back(std::move(check));
+    }
     result.summary = ok_summary(config, result);
     return result;
 }
@@ -623,6 +706,7 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
     ProbePlan plan;
     plan.spec.question = dns::make_question(config.zone, "SOA", "IN");
     plan.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;
+    plan.spec.dnssec_ok = config.dnssec.mode != DnssecMode::off;
     plan.identity_order = config.identity;
 
     // Every address goes out in one probe run; then each reading goes to its group.
@@ -637,7 +721,17 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
     if (config.primary) {
         endpoints.push_back(literal_endpoint(*config.primary, config.port));
     }
-    std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline);
+    // The DNSKEY set of every address rides along in the same run: no extra round trip.
+    const std::vector<dns::QueryJob> key_jobs = config.dnssec.mode == DnssecMode::off
+                                                    ? std::vector<dns::QueryJob>()
+                                                    : dnskey_jobs(endpoints, config.zone, plan.spec);
+    std::vector<dns::QueryResult> key_results;
+    std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline, key_jobs, &key_results);
+    measured.now = static_cast<std::int64_t>(std::time(nullptr));
+    auto next_key = key_results.begin();
+    const auto take_key = [&]() -> std::optional<dns::Response> {
+        return next_key == key_results.end() ? std::nullopt : std::move((next_key++)->response);
+    };
     auto next = probes.begin();
     const auto take = [&] {
         AddressProbe probe = std::move(*next++);
@@ -645,7 +739,7 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
         return AddressReading{std::move(probe), std::move(instance)};
     };
     for (std::size_t i = 0; i < anycast_count; ++i) {
-        CatchmentReading catchment{take(), std::nullopt};
+        CatchmentReading catchment{take(), std::nullopt, take_key()};
         const auto& site = catchment.reading.instance.site;
         if (config.state_file && site && catchment.reading.probe.first_answer() != nullptr) {
             catchment.seen =
@@ -660,11 +754,15 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
         SiteReading reading{site, {}};
         for (std::size_t a = 0; a < site.addresses.size(); ++a) {
             reading.addresses.push_back(take());
+            reading.dnskeys.push_back(take_key());
         }
         measured.sites.push_back(std::move(reading));
     }
     if (config.primary) {
         measured.primary = std::move(*next);
+    }
+    if (config.state_file && !measured.listed.empty()) {
+        remember_behind(config, measured, deadline);
     }
     return measured;
 }
@@ -680,6 +778,9 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     }
     if (config.flap_warning && !config.state_file) {
         throw InputError("--flap-warning needs --state-file");
+    }
+    if ((config.dnssec.behind.warning || config.dnssec.behind.critical) && !config.state_file) {
+        throw InputError("--behind-warning/--behind-critical need --state-file");
     }
     return report_anycast_site(config, collect_anycast_site(config, deadline), common.timeout_seconds);
 }
@@ -761,8 +862,8 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
     plugin::OptionParser parser(
         "check_anycast_site", "-H ANYCAST [-H ANYCAST]... --zone ZONE [--site CODE=ADDR...] [options]",
         "Tells which site of an anycast DNS service answers here (catchment), whether every site is up "
-        "and is itself when asked on its own unicast addresses, and whether all sites serve the same "
-        "zone serial.");
+        "and is itself when asked on its own unicast addresses, whether all sites serve the same "
+        "zone serial, and whether each serves valid signatures made by the same key set.");
     add_common_options(parser, common);
     config.serial_lag.warning = plugin::parse_range("0", plugin::UnitFamily::plain);
     add_host_options(parser, config.hosts, config.family, "ANYCAST",
@@ -770,7 +871,8 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
                      "Repeatable.");
     add_port_option(parser, config.port, "Port of every address (default 53).");
     parser.add({"zone", 'z', ArgKind::required, "ZONE",
-                "Zone served by the sites (required); the measured query is ZONE SOA, with NSID."},
+                "Zone served by the sites (required); the measured query is ZONE SOA, with NSID (and the DO "
+                "bit, with a DNSKEY query beside it, unless --dnssec off)."},
                [&config](std::string_view value) {
                    dns::make_question(value, "SOA", "IN");
                    config.zone = value;
@@ -806,6 +908,7 @@ plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plug
                    }
                });
     parser.add_flag({"tcp", 0, ArgKind::none, "", "Query over TCP instead of UDP."}, config.tcp);
+    add_site_dnssec_options(parser, config.dnssec);
     add_threshold_options(parser, config.rtt, plugin::UnitFamily::duration,
                           "response time of every address (seconds; or 50ms)");
     return parser;

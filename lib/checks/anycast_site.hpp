@@ -3,7 +3,9 @@
 //   catchment   - from here, which site answers each anycast address, and should it?
 //   sites       - is every site up and itself, asked on its own unicast addresses (so a routing
 //                 fault and a server fault can be told apart)?
-//   consistency - do all sites serve the same zone serial, or is one stale?
+//   consistency - do all sites serve the same zone serial, or is one stale (and for how long)?
+//   dnssec      - does every site, and the instance behind every anycast address, serve valid
+//                 signatures made by the same key set?
 // collect_anycast_site measures (and records the catchment in the state file); each judge_*
 // turns typed readings into one sub-check without a network; report_anycast_site assembles them.
 #include <optional>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "checks/anycast_dns.hpp"
+#include "checks/dnssec_check.hpp"
 #include "checks/instance.hpp"
 #include "checks/judge.hpp"
 #include "dns/endpoint.hpp"
@@ -61,18 +64,21 @@ struct AnycastSiteConfig {
     std::vector<identity::Method> identity = identity::parse_methods(identity::default_methods);
     plugin::Thresholds rtt;
     bool tcp = false;
+    DnssecOptions dnssec;  // --dnssec, --rrsig-*, --behind-* (issue 16)
 };
 
 // One anycast address: what answered, and what the state file knew of it.
 struct CatchmentReading {
     AddressReading reading;
     std::optional<sites::SiteObservation> seen;  // with --state-file and a recognised site
+    std::optional<dns::Response> dnskey{};       // the zone's DNSKEY set from this address
 };
 
 // One listed site and what each of its unicast addresses gave.
 struct SiteReading {
     sites::SiteEntry site;
     std::vector<AddressReading> addresses;
+    std::vector<std::optional<dns::Response>> dnskeys{};  // one per address, in the same order
 };
 
 struct SiteMeasurements {
@@ -80,6 +86,9 @@ struct SiteMeasurements {
     std::vector<SiteReading> sites;        // sites with addresses, in the order listed
     std::vector<sites::SiteEntry> listed;  // every listed site, location-only ones too
     std::optional<AddressProbe> primary;
+    std::int64_t now = 0;  // Unix seconds when measured: signatures are judged at this time
+    // With --state-file: since when each lagging site (by code) has been behind.
+    std::vector<std::pair<std::string, LagMemory>> behind{};
 };
 
 plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plugin::CommonOptions& common);
@@ -99,6 +108,9 @@ std::optional<plugin::Subcheck> judge_sites(const AnycastSiteConfig& config,
 std::optional<plugin::Subcheck> judge_shared_identities(const std::vector<SiteReading>& sites);
 std::optional<plugin::Subcheck> judge_consistency(const AnycastSiteConfig& config,
                                                   const SiteMeasurements& measured, double timeout_seconds);
+// DNSSEC: one sub-check per server that answered (anycast addresses, then each site's addresses),
+// then the key sets compared; nothing with --dnssec off.
+std::vector<plugin::Subcheck> judge_dnssec(const AnycastSiteConfig& config, const SiteMeasurements& measured);
 // site_<code>=N: how many of the anycast addresses each site answered (min 0).
 std::vector<plugin::Perfdata> catchment_perfdata(const std::vector<CatchmentReading>& catchment);
 

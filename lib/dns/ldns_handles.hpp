@@ -32,3 +32,11 @@ using LdnsBuffer = std::unique_ptr<ldns_buffer, LdnsBufferFree>;
 using LdnsText = std::unique_ptr<char, LdnsCharFree>;
 
 }  // namespace anycast::dns
+
+// Used by dns/dnssec: single records rebuilt from wire form.
+namespace anycast::dns {
+struct LdnsRrFree {
+    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
+};
+using LdnsRr = std::unique_ptr<ldns_rr, LdnsRrFree>;
+}  // namespace anycast::dns

@@ -117,6 +117,12 @@ Record to_record(const ldns_rr* rr) {
             record.rrsig_type_covered = ldns_rdf2native_int16(covered);
         }
     }
+    // LDNS_SECTION_ANSWER: with its TTL and RDATA (a question entry has neither).
+    if (LdnsBuffer buffer(ldns_buffer_new(512));
+        buffer && ldns_rr2buffer_wire(buffer.get(), rr, LDNS_SECTION_ANSWER) == LDNS_STATUS_OK) {
+        const std::uint8_t* begin = ldns_buffer_begin(buffer.get());
+        record.wire.assign(begin, begin + ldns_buffer_position(buffer.get()));
+    }
     return record;
 }
 

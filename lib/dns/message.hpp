@@ -58,6 +58,9 @@ struct Record {
     std::vector<std::string> txt_strings;  // TXT character-strings, raw bytes (untrusted)
     std::optional<std::uint32_t> soa_serial;
     std::uint16_t rrsig_type_covered = 0;  // for RRSIG
+    // The record in uncompressed wire form, so that signatures can be verified later (dns/dnssec)
+    // without keeping any ldns object alive.
+    std::vector<std::uint8_t> wire;
 };
 
 struct Response {

@@ -54,6 +54,25 @@ ${big_records}
 EOF
 }
 
+# DNSSEC (issue 16): with IT_SIGN set, start_nsd and start_knot serve their zone signed by
+# tests/integration/sign-zone. IT_SIGN=yes signs with the test's one key set (shared by every server,
+# so they agree) for 30 days; otherwise IT_SIGN holds sign-zone's options, e.g.
+#   IT_SIGN="--keys $IT_SERVERS_DIR/other-keys --expiration $(($(date +%s) + 86400))" start_nsd ...
+# IT_SIGNZONE is the script (found next to this file by default).
+IT_SIGNZONE="${IT_SIGNZONE:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/sign-zone}"
+it_maybe_sign() {
+  local file=$1 zone=$2
+  [[ -n "${IT_SIGN:-}" ]] || return 0
+  it_require ldns-keygen ldns-signzone
+  local -a options=()
+  if [[ "$IT_SIGN" != "yes" ]]; then
+    read -r -a options <<<"$IT_SIGN"
+  fi
+  it_workdir
+  "$IT_SIGNZONE" --keys "$IT_SERVERS_DIR/keys" "${options[@]}" "$file" "$zone" >/dev/null ||
+    it_skip "could not sign $file with $IT_SIGNZONE"
+}
+
 # Starts "$@" in a new session (own process group) with output to DIR/log, and records the group id.
 it_spawn() {
   local name=$1 dir=$2
@@ -128,6 +147,7 @@ start_nsd() {
   it_new_server_dir "$name"
   dir=$IT_NEW_DIR
   write_zone "$dir/zone" "$serial" "$zone"
+  it_maybe_sign "$dir/zone" "$zone"
   if [[ -n "$nsid" ]]; then
     nsid_line="nsid: \"ascii_${nsid}\""
   fi
@@ -172,6 +192,7 @@ start_knot() {
   it_new_server_dir "$name"
   dir=$IT_NEW_DIR
   write_zone "$dir/zone" "$serial" "$zone"
+  it_maybe_sign "$dir/zone" "$zone"
   if [[ -n "$nsid" ]]; then
     nsid_line="nsid: \"${nsid}\""
   fi

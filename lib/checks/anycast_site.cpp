@@ -139,20 +139,35 @@ std::string judge_history(const AnycastSiteConfig& config, const CatchmentReadin
     return note;
 }
 
-// Sets `seen` from the state file (the one place that talks to it): throws InputError when it
-// cannot be used, unless --state-optional.
-std::optional<sites::SiteObservation> observe_site(const AnycastSiteConfig& config,
-                                                   const std::string& address, const std::string& site,
-                                                   dns::Clock::time_point deadline) {
+// --state-file: the site seen on every anycast address of this run, recorded in one critical
+// section (not one per address: 500 addresses would be 500 read-modify-writes under the lock), and
+// each address's observation handed to its reading by key. The key is display() with the port
+// ("192.0.2.53#5353"), so two services on one IP do not share a history; port 53 keeps the old key.
+void record_catchment(const AnycastSiteConfig& config, SiteMeasurements& measured,
+                      dns::Clock::time_point deadline) {
+    std::vector<sites::SiteSighting> sightings;
+    for (const CatchmentReading& catchment : measured.catchment) {
+        const auto& site = catchment.reading.instance.site;
+        if (site && catchment.reading.probe.first_answer() != nullptr) {
+            sightings.push_back({catchment.reading.probe.endpoint.display(), *site});
+        }
+    }
     sites::SiteHistoryPolicy policy;
     policy.window_seconds = config.flap_window_seconds;
-    sites::SiteObservation seen = sites::record_site(
-        *config.state_file, address, site, static_cast<std::int64_t>(std::time(nullptr)), policy, deadline);
-    if (seen.error && !config.state_optional) {
-        throw InputError("state file " + *config.state_file + ": " + *seen.error +
-                         " (use --state-optional to go on without it)");
+    const sites::SiteRecording recording =
+        sites::record_sites(*config.state_file, sightings, measured.now, policy, deadline);
+    measured.state_error = recording.error;
+    measured.state_notice = recording.notice;
+    if (recording.error) {
+        return;  // nothing was recorded: no change or flap is claimed from a history not kept
     }
-    return seen;
+    for (CatchmentReading& catchment : measured.catchment) {
+        if (const auto* seen = recording.find(catchment.reading.probe.endpoint.display());
+            seen != nullptr && catchment.reading.instance.site &&
+            catchment.reading.probe.first_answer() != nullptr) {
+            catchment.seen = *seen;
+        }
+    }
 }
 
 // A serial-consistency reading: which serial each answering site serves.
@@ -299,9 +314,8 @@ void remember_behind(const AnycastSiteConfig& config, SiteMeasurements& measured
         const bool lagging = sites::serial_lag(reference, reading.serial).value_or(0) > 0;
         LagMemory memory = remember_lag(*config.state_file, reading.who, lagging, measured.now,
                                         config.flap_window_seconds, deadline);
-        if (memory.error && !config.state_optional) {
-            throw InputError("state file " + *config.state_file + ": " + *memory.error +
-                             " (use --state-optional to go on without it)");
+        if (memory.error && !measured.state_error) {
+            measured.state_error = memory.error;  // said by judge_state_file, beside the verdict
         }
         measured.behind.emplace_back(reading.who, std::move(memory));
     }
@@ -655,6 +669,29 @@ std::vector<Subcheck> judge_dnssec(const AnycastSiteConfig& config, const SiteMe
                                 nullptr);
 }
 
+std::optional<Subcheck> judge_state_file(const AnycastSiteConfig& config, const SiteMeasurements& measured) {
+    if (!config.state_file || (!measured.state_error && !measured.state_notice)) {
+        return std::nullopt;
+    }
+    // UNKNOWN only outranks OK: a CRITICAL found on the network stays CRITICAL, this beside it.
+    Subcheck check;
+    check.name = "state file";
+    check.set_fact("path", *config.state_file);
+    check.set_fact("recorded", !measured.state_error.has_value());
+    if (measured.state_error) {
+        const std::string& error = *measured.state_error;
+        check.state = config.state_optional ? State::ok : State::unknown;
+        check.summary =
+            (error.starts_with("state file ") ? error : "state file " + *config.state_file + ": " + error) +
+            (config.state_optional ? " (going on without it: --state-optional)"
+                                   : " (use --state-optional to go on without it)");
+    } else {
+        check.summary = *measured.state_notice;
+    }
+    check.headline = check.summary;
+    return check;
+}
+
 std::vector<plugin::Perfdata> catchment_perfdata(const std::vector<CatchmentReading>& catchment) {
     std::vector<std::pair<std::string, int>> counts;  // in the order first seen
     for (const CatchmentReading& reading : catchment) {
@@ -696,10 +733,16 @@ CheckResult report_anycast_site(const AnycastSiteConfig& config, const SiteMeasu
         result.subchecks.push_back(std::move(check));
     }
     result.summary = ok_summary(config, result);
+    if (auto state = judge_state_file(config, measured)) {
+        // When all else is OK the headline is the summary: the state note goes there too.
+        result.summary += (result.summary.empty() ? "" : "; ") + state->summary;
+        result.subchecks.push_back(std::move(*state));
+    }
     return result;
 }
 
-SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Clock::time_point deadline) {
+SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Clock::time_point deadline,
+                                      dns::Clock::time_point probe_deadline) {
     SiteMeasurements measured;
     measured.listed = load_sites(config.site_options);
     const SiteMap site_map(measured.listed, config.site_options.site_regexes);
@@ -711,7 +754,7 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
 
     // Every address goes out in one probe run; then each reading goes to its group.
     std::vector<dns::Endpoint> endpoints =
-        resolve_targets(config.hosts, config.port, config.family, deadline);
+        resolve_targets(config.hosts, config.port, config.family, probe_deadline);
     const std::size_t anycast_count = endpoints.size();
     for (const sites::SiteEntry& site : measured.listed) {
         for (const std::string& address : site.addresses) {
@@ -726,7 +769,8 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
                                                     ? std::vector<dns::QueryJob>()
                                                     : dnskey_jobs(endpoints, config.zone, plan.spec);
     std::vector<dns::QueryResult> key_results;
-    std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline, key_jobs, &key_results);
+    std::vector<AddressProbe> probes =
+        probe_addresses(endpoints, plan, probe_deadline, key_jobs, &key_results);
     measured.now = static_cast<std::int64_t>(std::time(nullptr));
     auto next_key = key_results.begin();
     const auto take_key = [&]() -> std::optional<dns::Response> {
@@ -739,13 +783,7 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
         return AddressReading{std::move(probe), std::move(instance)};
     };
     for (std::size_t i = 0; i < anycast_count; ++i) {
-        CatchmentReading catchment{take(), std::nullopt, take_key()};
-        const auto& site = catchment.reading.instance.site;
-        if (config.state_file && site && catchment.reading.probe.first_answer() != nullptr) {
-            catchment.seen =
-                observe_site(config, catchment.reading.probe.endpoint.display(config.port), *site, deadline);
-        }
-        measured.catchment.push_back(std::move(catchment));
+        measured.catchment.push_back(CatchmentReading{take(), std::nullopt, take_key()});
     }
     for (const sites::SiteEntry& site : measured.listed) {
         if (site.addresses.empty()) {
@@ -760,6 +798,9 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
     }
     if (config.primary) {
         measured.primary = std::move(*next);
+    }
+    if (config.state_file) {
+        record_catchment(config, measured, deadline);
     }
     if (config.state_file && !measured.listed.empty()) {
         remember_behind(config, measured, deadline);
@@ -782,7 +823,12 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     if ((config.dnssec.behind.warning || config.dnssec.behind.critical) && !config.state_file) {
         throw InputError("--behind-warning/--behind-critical need --state-file");
     }
-    return report_anycast_site(config, collect_anycast_site(config, deadline), common.timeout_seconds);
+    // With a state file, stop waiting for answers a little earlier, so the state work fits before
+    // --timeout even when an address stays silent to the end.
+    const auto probe_deadline =
+        config.state_file ? deadline - sites::state_work_reserve(common.timeout_seconds) : deadline;
+    return report_anycast_site(config, collect_anycast_site(config, deadline, probe_deadline),
+                               common.timeout_seconds);
 }
 
 namespace {

@@ -678,9 +678,11 @@ std::optional<Subcheck> judge_state_file(const AnycastSiteConfig& config, const 
     check.name = "state file";
     check.set_fact("path", *config.state_file);
     check.set_fact("recorded", !measured.state_error.has_value());
+    // A file set aside is UNKNOWN for that one run too: the history of every check sharing it was
+    // lost, and an operator should hear it on the first line, not find it in the long output.
+    check.state = config.state_optional ? State::ok : State::unknown;
     if (measured.state_error) {
         const std::string& error = *measured.state_error;
-        check.state = config.state_optional ? State::ok : State::unknown;
         check.summary =
             (error.starts_with("state file ") ? error : "state file " + *config.state_file + ": " + error) +
             (config.state_optional ? " (going on without it: --state-optional)"

@@ -139,37 +139,6 @@ std::string judge_history(const AnycastSiteConfig& config, const CatchmentReadin
     return note;
 }
 
-// --state-file: the site seen on every anycast address of this run, recorded in one critical
-// section (not one per address: 500 addresses would be 500 read-modify-writes under the lock), and
-// each address's observation handed to its reading by key. The key is display() with the port
-// ("192.0.2.53#5353"), so two services on one IP do not share a history; port 53 keeps the old key.
-void record_catchment(const AnycastSiteConfig& config, SiteMeasurements& measured,
-                      dns::Clock::time_point deadline) {
-    std::vector<sites::SiteSighting> sightings;
-    for (const CatchmentReading& catchment : measured.catchment) {
-        const auto& site = catchment.reading.instance.site;
-        if (site && catchment.reading.probe.first_answer() != nullptr) {
-            sightings.push_back({catchment.reading.probe.endpoint.display(), *site});
-        }
-    }
-    sites::SiteHistoryPolicy policy;
-    policy.window_seconds = config.flap_window_seconds;
-    const sites::SiteRecording recording =
-        sites::record_sites(*config.state_file, sightings, measured.now, policy, deadline);
-    measured.state_error = recording.error;
-    measured.state_notice = recording.notice;
-    if (recording.error) {
-        return;  // nothing was recorded: no change or flap is claimed from a history not kept
-    }
-    for (CatchmentReading& catchment : measured.catchment) {
-        if (const auto* seen = recording.find(catchment.reading.probe.endpoint.display());
-            seen != nullptr && catchment.reading.instance.site &&
-            catchment.reading.probe.first_answer() != nullptr) {
-            catchment.seen = *seen;
-        }
-    }
-}
-
 // A serial-consistency reading: which serial each answering site serves.
 struct SerialReading {
     std::string who;  // site code, or an anycast address when no sites are listed
@@ -287,9 +256,9 @@ std::string ok_summary(const AnycastSiteConfig& config, const CheckResult& resul
     return summary;
 }
 
-// --state-file: every site's "behind or not" recorded, so that judge_lag can say for how long.
-void remember_behind(const AnycastSiteConfig& config, SiteMeasurements& measured,
-                     dns::Clock::time_point deadline) {
+// --state-file: every site's "behind or not", to be recorded so that judge_lag can say for how long.
+std::vector<std::pair<std::string, bool>> lag_readings(const AnycastSiteConfig& config,
+                                                       const SiteMeasurements& measured) {
     const std::vector<SerialReading> readings = serial_readings(measured, config.port);
     // The reference as judge_consistency takes it: the primary's serial, else the newest seen.
     std::uint32_t reference = 0;
@@ -307,17 +276,53 @@ void remember_behind(const AnycastSiteConfig& config, SiteMeasurements& measured
             }
         }
     }
-    if (!have_reference) {
-        return;
-    }
+    std::vector<std::pair<std::string, bool>> lagging;
     for (const SerialReading& reading : readings) {
-        const bool lagging = sites::serial_lag(reference, reading.serial).value_or(0) > 0;
-        LagMemory memory = remember_lag(*config.state_file, reading.who, lagging, measured.now,
-                                        config.flap_window_seconds, deadline);
-        if (memory.error && !measured.state_error) {
-            measured.state_error = memory.error;  // said by judge_state_file, beside the verdict
+        if (have_reference) {
+            lagging.emplace_back(reading.who, sites::serial_lag(reference, reading.serial).value_or(0) > 0);
         }
-        measured.behind.emplace_back(reading.who, std::move(memory));
+    }
+    return lagging;
+}
+
+// --state-file: the site seen on every anycast address of this run, and whether each site lags,
+// recorded in one critical section (not one per address: 500 addresses would be 500
+// read-modify-writes under the lock); each observation is handed to its reading by key. The
+// address key is display() with the port ("192.0.2.53#5353"), so two services on one IP do not
+// share a history; port 53 keeps the old key.
+void record_state(const AnycastSiteConfig& config, SiteMeasurements& measured,
+                  dns::Clock::time_point deadline) {
+    std::vector<sites::SiteSighting> sightings;
+    for (const CatchmentReading& catchment : measured.catchment) {
+        const auto& site = catchment.reading.instance.site;
+        if (site && catchment.reading.probe.first_answer() != nullptr) {
+            sightings.push_back({catchment.reading.probe.endpoint.display(), *site});
+        }
+    }
+    const auto lagging = measured.listed.empty() ? std::vector<std::pair<std::string, bool>>()
+                                                 : lag_readings(config, measured);
+    for (const auto& [who, behind] : lagging) {
+        sightings.push_back(lag_sighting(who, behind));
+    }
+    sites::SiteHistoryPolicy policy;
+    policy.window_seconds = config.flap_window_seconds;
+    const sites::SiteRecording recording =
+        sites::record_sites(*config.state_file, sightings, measured.now, policy, deadline);
+    measured.state_error = recording.error;
+    measured.state_notice = recording.notice;
+    if (recording.error) {
+        return;  // nothing was recorded: no change, flap or lag age is claimed from a history not kept
+    }
+    for (CatchmentReading& catchment : measured.catchment) {
+        if (const auto* seen = recording.find(catchment.reading.probe.endpoint.display());
+            seen != nullptr && catchment.reading.instance.site &&
+            catchment.reading.probe.first_answer() != nullptr) {
+            catchment.seen = *seen;
+        }
+    }
+    for (const auto& [who, behind] : lagging) {
+        measured.behind.emplace_back(
+            who, lag_memory(recording.find(lag_sighting(who, behind).key), behind, measured.now));
     }
 }
 
@@ -802,10 +807,7 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
         measured.primary = std::move(*next);
     }
     if (config.state_file) {
-        record_catchment(config, measured, deadline);
-    }
-    if (config.state_file && !measured.listed.empty()) {
-        remember_behind(config, measured, deadline);
+        record_state(config, measured, deadline);
     }
     return measured;
 }

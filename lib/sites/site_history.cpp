@@ -344,6 +344,7 @@ void update(SiteHistory& history, const std::string& address, std::string_view s
     stints.erase(stints.begin(), stints.begin() + static_cast<std::ptrdiff_t>(first_kept));
     observation.changes_in_window = static_cast<std::size_t>(std::count_if(
         stints.begin() + 1, stints.end(), [&](const auto& s) { return s.first_seen > window_start; }));
+    observation.current_since = stints.back().first_seen;
 }
 
 std::optional<std::string> refuse_fields(const std::vector<SiteSighting>& sightings) {

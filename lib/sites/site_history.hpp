@@ -61,6 +61,7 @@ struct SiteObservation {
     std::int64_t previous_seen = 0;            // when (Unix seconds), if previous_site is set
     bool changed = false;                      // previous_site is set and differs from this run's
     std::size_t changes_in_window = 0;         // site changes within the window, this one included
+    std::int64_t current_since = 0;            // first seen of this run's site, in its current stint
     // Filled only by record_site (one key); record_sites reports them once, in SiteRecording.
     bool history_was_corrupt = false;   // the file was not valid history: set aside, started afresh
     std::optional<std::string> error;   // see SiteRecording::error

@@ -374,6 +374,21 @@ BOOST_AUTO_TEST_CASE(one_run_records_every_key_in_one_go) {
     BOOST_TEST(parse_site_history(read_file(path))->size() == 500U);
 }
 
+// check_anycast_site's --behind-* ages come from current_since, in the same one call.
+BOOST_AUTO_TEST_CASE(current_since_is_when_the_current_stint_began) {
+    TempDir dir;
+    const auto path = dir.state();
+    const auto at = [&](std::int64_t now, const char* value) {
+        return record_sites(path, {{"serial-lag ams1", value}}, now, SiteHistoryPolicy{}, soon())
+            .find("serial-lag ams1")
+            ->current_since;
+    };
+    BOOST_TEST(at(1000, "current") == 1000);
+    BOOST_TEST(at(1060, "behind") == 1060);
+    BOOST_TEST(at(1120, "behind") == 1060);
+    BOOST_TEST(at(1180, "current") == 1180);
+}
+
 // After SIGTERM (simulated in a child: the flag is process-wide) nothing is waited for and no
 // temporary file is left.
 BOOST_AUTO_TEST_CASE(a_termination_request_stops_the_lock_wait) {

@@ -164,22 +164,6 @@ std::string judge_history(const AnycastSiteConfig& config, const CatchmentReadin
     return note;
 }
 
-// Sets `seen` from the state file (the one place that talks to it): throws InputError when it
-// cannot be used, unless --state-optional.
-std::optional<sites::SiteObservation> observe_site(const AnycastSiteConfig& config,
-                                                   const std::string& address, const std::string& site,
-                                                   dns::Clock::time_point deadline) {
-    sites::SiteHistoryPolicy policy;
-    policy.window_seconds = config.flap_window_seconds;
-    sites::SiteObservation seen = sites::record_site(
-        *config.state_file, address, site, static_cast<std::int64_t>(std::time(nullptr)), policy, deadline);
-    if (seen.error && !config.state_optional) {
-        throw InputError("state file " + *config.state_file + ": " + *seen.error +
-                         " (use --state-optional to go on without it)");
-    }
-    return seen;
-}
-
 // A serial-consistency reading: which serial each answering site serves.
 struct SerialReading {
     std::string who;  // site code, or an anycast address when no sites are listed
@@ -300,9 +284,9 @@ std::string ok_summary(const AnycastSiteConfig& config, const CheckResult& resul
     return summary;
 }
 
-// --state-file: every site's "behind or not" recorded, so that judge_lag can say for how long.
-void remember_behind(const AnycastSiteConfig& config, SiteMeasurements& measured,
-                     dns::Clock::time_point deadline) {
+// --state-file: every site's "behind or not", to be recorded so that judge_lag can say for how long.
+std::vector<std::pair<std::string, bool>> lag_readings(const AnycastSiteConfig& config,
+                                                       const SiteMeasurements& measured) {
     const std::vector<SerialReading> readings = serial_readings(measured, config.port);
     // The reference as judge_consistency takes it: the primary's serial, else the newest seen.
     std::uint32_t reference = 0;
@@ -320,18 +304,53 @@ void remember_behind(const AnycastSiteConfig& config, SiteMeasurements& measured
             }
         }
     }
-    if (!have_reference) {
-        return;
-    }
+    std::vector<std::pair<std::string, bool>> lagging;
     for (const SerialReading& reading : readings) {
-        const bool lagging = sites::serial_lag(reference, reading.serial).value_or(0) > 0;
-        LagMemory memory = remember_lag(*config.state_file, reading.who, lagging, measured.now,
-                                        config.flap_window_seconds, deadline);
-        if (memory.error && !config.state_optional) {
-            throw InputError("state file " + *config.state_file + ": " + *memory.error +
-                             " (use --state-optional to go on without it)");
+        if (have_reference) {
+            lagging.emplace_back(reading.who, sites::serial_lag(reference, reading.serial).value_or(0) > 0);
         }
-        measured.behind.emplace_back(reading.who, std::move(memory));
+    }
+    return lagging;
+}
+
+// --state-file: the site seen on every anycast address of this run, and whether each site lags,
+// recorded in one critical section (not one per address: 500 addresses would be 500
+// read-modify-writes under the lock); each observation is handed to its reading by key. The
+// address key is display() with the port ("192.0.2.53#5353"), so two services on one IP do not
+// share a history; port 53 keeps the old key.
+void record_state(const AnycastSiteConfig& config, SiteMeasurements& measured,
+                  dns::Clock::time_point deadline) {
+    std::vector<sites::SiteSighting> sightings;
+    for (const CatchmentReading& catchment : measured.catchment) {
+        const std::string site = remembered_site(catchment);
+        if (!site.empty() && catchment.reading.probe.first_answer() != nullptr) {
+            sightings.push_back({catchment.reading.probe.endpoint.display(), site});
+        }
+    }
+    const auto lagging = measured.listed.empty() ? std::vector<std::pair<std::string, bool>>()
+                                                 : lag_readings(config, measured);
+    for (const auto& [who, behind] : lagging) {
+        sightings.push_back(lag_sighting(who, behind));
+    }
+    sites::SiteHistoryPolicy policy;
+    policy.window_seconds = config.flap_window_seconds;
+    const sites::SiteRecording recording =
+        sites::record_sites(*config.state_file, sightings, measured.now, policy, deadline);
+    measured.state_error = recording.error;
+    measured.state_notice = recording.notice;
+    if (recording.error) {
+        return;  // nothing was recorded: no change, flap or lag age is claimed from a history not kept
+    }
+    for (CatchmentReading& catchment : measured.catchment) {
+        if (const auto* seen = recording.find(catchment.reading.probe.endpoint.display());
+            seen != nullptr && !remembered_site(catchment).empty() &&
+            catchment.reading.probe.first_answer() != nullptr) {
+            catchment.seen = *seen;
+        }
+    }
+    for (const auto& [who, behind] : lagging) {
+        measured.behind.emplace_back(
+            who, lag_memory(recording.find(lag_sighting(who, behind).key), behind, measured.now));
     }
 }
 
@@ -683,6 +702,31 @@ std::vector<Subcheck> judge_dnssec(const AnycastSiteConfig& config, const SiteMe
                                 nullptr);
 }
 
+std::optional<Subcheck> judge_state_file(const AnycastSiteConfig& config, const SiteMeasurements& measured) {
+    if (!config.state_file || (!measured.state_error && !measured.state_notice)) {
+        return std::nullopt;
+    }
+    // UNKNOWN only outranks OK: a CRITICAL found on the network stays CRITICAL, this beside it.
+    Subcheck check;
+    check.name = "state file";
+    check.set_fact("path", *config.state_file);
+    check.set_fact("recorded", !measured.state_error.has_value());
+    // A file set aside is UNKNOWN for that one run too: the history of every check sharing it was
+    // lost, and an operator should hear it on the first line, not find it in the long output.
+    check.state = config.state_optional ? State::ok : State::unknown;
+    if (measured.state_error) {
+        const std::string& error = *measured.state_error;
+        check.summary =
+            (error.starts_with("state file ") ? error : "state file " + *config.state_file + ": " + error) +
+            (config.state_optional ? " (going on without it: --state-optional)"
+                                   : " (use --state-optional to go on without it)");
+    } else {
+        check.summary = *measured.state_notice;
+    }
+    check.headline = check.summary;
+    return check;
+}
+
 std::vector<plugin::Perfdata> catchment_perfdata(const std::vector<CatchmentReading>& catchment) {
     std::vector<std::pair<std::string, int>> counts;  // in the order first seen
     for (const CatchmentReading& reading : catchment) {
@@ -735,10 +779,16 @@ CheckResult report_anycast_site(const AnycastSiteConfig& config, const SiteMeasu
         result.subchecks.push_back(std::move(check));
     }
     result.summary = ok_summary(config, result);
+    if (auto state = judge_state_file(config, measured)) {
+        // When all else is OK the headline is the summary: the state note goes there too.
+        result.summary += (result.summary.empty() ? "" : "; ") + state->summary;
+        result.subchecks.push_back(std::move(*state));
+    }
     return result;
 }
 
-SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Clock::time_point deadline) {
+SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Clock::time_point deadline,
+                                      dns::Clock::time_point probe_deadline) {
     SiteMeasurements measured;
     measured.listed = load_sites(config.site_options);
     const SiteMap site_map(measured.listed, config.site_options.site_regexes, config.site_options.rules_files);
@@ -752,7 +802,7 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
     // Every address goes out in one probe run; then each reading goes to its group.
     // --flows N: each anycast address N times, one after the other, each query from its own socket.
     const std::vector<dns::Endpoint> anycast =
-        resolve_targets(config.hosts, config.port, config.family, deadline);
+        resolve_targets(config.hosts, config.port, config.family, probe_deadline);
     const std::size_t anycast_count = anycast.size();
     std::vector<dns::Endpoint> endpoints;
     for (const dns::Endpoint& endpoint : anycast) {
@@ -771,7 +821,8 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
                                                     ? std::vector<dns::QueryJob>()
                                                     : dnskey_jobs(endpoints, config.zone, plan.spec);
     std::vector<dns::QueryResult> key_results;
-    std::vector<AddressProbe> probes = probe_addresses(endpoints, plan, deadline, key_jobs, &key_results);
+    std::vector<AddressProbe> probes =
+        probe_addresses(endpoints, plan, probe_deadline, key_jobs, &key_results);
     measured.now = static_cast<std::int64_t>(std::time(nullptr));
     auto next_key = key_results.begin();
     const auto take_key = [&]() -> std::optional<dns::Response> {
@@ -793,11 +844,6 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
             }
             catchment.flows = summarize_flows(samples);
         }
-        const std::string remembered = remembered_site(catchment);
-        if (config.state_file && !remembered.empty() && catchment.reading.probe.first_answer() != nullptr) {
-            catchment.seen = observe_site(config, catchment.reading.probe.endpoint.display(config.port),
-                                          remembered, deadline);
-        }
         measured.catchment.push_back(std::move(catchment));
     }
     for (const sites::SiteEntry& site : measured.listed) {
@@ -814,8 +860,8 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
     if (config.primary) {
         measured.primary = std::move(*next);
     }
-    if (config.state_file && !measured.listed.empty()) {
-        remember_behind(config, measured, deadline);
+    if (config.state_file) {
+        record_state(config, measured, deadline);
     }
     return measured;
 }
@@ -835,7 +881,12 @@ plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plug
     if ((config.dnssec.behind.warning || config.dnssec.behind.critical) && !config.state_file) {
         throw InputError("--behind-warning/--behind-critical need --state-file");
     }
-    return report_anycast_site(config, collect_anycast_site(config, deadline), common.timeout_seconds);
+    // With a state file, stop waiting for answers a little earlier, so the state work fits before
+    // --timeout even when an address stays silent to the end.
+    const auto probe_deadline =
+        config.state_file ? deadline - sites::state_work_reserve(common.timeout_seconds) : deadline;
+    return report_anycast_site(config, collect_anycast_site(config, deadline, probe_deadline),
+                               common.timeout_seconds);
 }
 
 namespace {

@@ -94,12 +94,19 @@ struct SiteMeasurements {
     std::int64_t now = 0;  // Unix seconds when measured: signatures are judged at this time
     // With --state-file: since when each lagging site (by code) has been behind.
     std::vector<std::pair<std::string, LagMemory>> behind{};
+    // With --state-file: why the history could not be used or saved this run, and what the operator
+    // should hear although it was (a corrupt file set aside). Said beside the verdict, never instead.
+    std::optional<std::string> state_error{};
+    std::optional<std::string> state_notice{};
 };
 
 plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plugin::CommonOptions& common);
 plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plugin::CommonOptions& common);
 
-SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Clock::time_point deadline);
+// Probes until probe_deadline, then records the run in the state file (one critical section for
+// every anycast address) until deadline; a state problem goes into state_error, never an exception.
+SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Clock::time_point deadline,
+                                      dns::Clock::time_point probe_deadline);
 
 // The judgements, each a pure function of readings. `timeout_seconds` only words "no answer
 // within N s".
@@ -116,6 +123,10 @@ std::optional<plugin::Subcheck> judge_consistency(const AnycastSiteConfig& confi
 // DNSSEC: one sub-check per server that answered (anycast addresses, then each site's addresses),
 // then the key sets compared; nothing with --dnssec off.
 std::vector<plugin::Subcheck> judge_dnssec(const AnycastSiteConfig& config, const SiteMeasurements& measured);
+// "state file": UNKNOWN (OK with --state-optional) when the state file could not be used, OK with
+// the notice when a corrupt file was set aside; nullopt when there is nothing to say.
+std::optional<plugin::Subcheck> judge_state_file(const AnycastSiteConfig& config,
+                                                 const SiteMeasurements& measured);
 // site_<code>=N: how many of the anycast addresses each site answered (min 0).
 std::vector<plugin::Perfdata> catchment_perfdata(const std::vector<CatchmentReading>& catchment);
 

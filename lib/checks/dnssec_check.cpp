@@ -56,37 +56,32 @@ std::vector<dns::QueryJob> dnskey_jobs(std::span<const dns::Endpoint> endpoints,
     return jobs;
 }
 
+sites::SiteSighting lag_sighting(std::string_view who, bool lagging) {
+    return {"serial-lag " + std::string(who), lagging ? "behind" : "current"};
+}
+
+LagMemory lag_memory(const sites::SiteObservation* seen, bool lagging, std::int64_t now) {
+    LagMemory memory;
+    if (lagging) {
+        // The current stint began when it first fell behind (now, if this run is the first).
+        memory.lagging_since = seen != nullptr && seen->current_since > 0 ? seen->current_since : now;
+    }
+    return memory;
+}
+
 LagMemory remember_lag(const std::string& state_file, std::string_view who, bool lagging, std::int64_t now,
                        std::int64_t window_seconds, std::chrono::steady_clock::time_point deadline) {
-    LagMemory memory;
-    const std::string key = "serial-lag " + std::string(who);
+    const sites::SiteSighting sighting = lag_sighting(who, lagging);
     sites::SiteHistoryPolicy policy;
     policy.window_seconds = window_seconds;
     const sites::SiteObservation seen =
-        sites::record_site(state_file, key, lagging ? "behind" : "current", now, policy, deadline);
+        sites::record_site(state_file, sighting.key, sighting.site, now, policy, deadline);
     if (seen.error) {
+        LagMemory memory;
         memory.error = seen.error;
         return memory;
     }
-    if (!lagging) {
-        return memory;
-    }
-    memory.lagging_since = now;
-    if (seen.changed || !seen.previous_site) {
-        return memory;  // it fell behind since the last run, or this is the first run
-    }
-    // Still behind: the current stint began when it first was. record_site does not return that
-    // (yet), so it is read back from the file it has just written.
-    const plugin::FileContents contents = plugin::read_regular_file(state_file);
-    if (!contents.text) {
-        return memory;
-    }
-    if (const auto history = sites::parse_site_history(*contents.text)) {
-        if (const auto found = history->find(key); found != history->end() && !found->second.empty()) {
-            memory.lagging_since = found->second.back().first_seen;
-        }
-    }
-    return memory;
+    return lag_memory(&seen, lagging, now);
 }
 
 }  // namespace anycast::checks

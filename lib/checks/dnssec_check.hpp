@@ -13,6 +13,7 @@
 #include "checks/dnssec_findings.hpp"
 #include "dns/engine.hpp"
 #include "plugin/options.hpp"
+#include "sites/site_history.hpp"
 
 namespace anycast::checks {
 
@@ -42,5 +43,9 @@ struct LagMemory {
 };
 LagMemory remember_lag(const std::string& state_file, std::string_view who, bool lagging, std::int64_t now,
                        std::int64_t window_seconds, std::chrono::steady_clock::time_point deadline);
+// The same in parts, so that a check records it in its one record_sites call of the run: the
+// sighting to record, and the memory from what was seen at its key (nullptr: nothing recorded).
+sites::SiteSighting lag_sighting(std::string_view who, bool lagging);
+LagMemory lag_memory(const sites::SiteObservation* seen, bool lagging, std::int64_t now);
 
 }  // namespace anycast::checks

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <type_traits>
+#include <unordered_set>
 
 #include "plugin/error.hpp"
 #include "plugin/number.hpp"
@@ -71,11 +72,10 @@ std::vector<sites::SiteEntry> load_sites(const SiteOptions& options) {
             all.push_back(std::move(site));
         }
     }
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        for (std::size_t k = 0; k < i; ++k) {
-            if (all[k].code == all[i].code) {
-                throw InputError("site '" + all[i].code + "' is defined twice");
-            }
+    std::unordered_set<std::string_view> codes;  // linear: a sites file may hold 50k sites
+    for (const sites::SiteEntry& entry : all) {
+        if (!codes.insert(entry.code).second) {
+            throw InputError("site '" + entry.code + "' is defined twice");
         }
     }
     return all;

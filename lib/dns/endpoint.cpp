@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "plugin/error.hpp"
+#include "plugin/signals.hpp"
 
 namespace anycast::dns {
 namespace {
@@ -162,7 +164,12 @@ std::vector<Endpoint> resolve_host(std::string_view host, std::uint16_t port, Ad
     }).detach();
 
     std::unique_lock lock(lookup->mutex);
-    if (!lookup->done_signal.wait_until(lock, deadline, [&] { return lookup->done; })) {
+    // In slices, so that a SIGTERM (which only sets a flag) ends the wait too.
+    while (!lookup->done && Clock::now() < deadline && !plugin::termination_requested()) {
+        lookup->done_signal.wait_until(lock,
+                                       std::min(deadline, Clock::now() + std::chrono::milliseconds(20)));
+    }
+    if (!lookup->done) {
         throw InputError("resolving '" + std::string(host) + "' did not finish within the timeout");
     }
     if (lookup->status != 0) {

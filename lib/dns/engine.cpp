@@ -20,6 +20,7 @@
 
 #include "dns/random.hpp"
 #include "plugin/fd.hpp"
+#include "plugin/signals.hpp"
 
 namespace anycast::dns {
 namespace {
@@ -342,10 +343,14 @@ void Engine::wait_and_dispatch(Clock::time_point now) {
     const timespec timeout{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
     // ppoll on the epoll descriptor gives a nanosecond timeout everywhere (epoll_pwait2 needs
     // Linux 5.11 and is unknown to valgrind 3.19); epoll_wait then only collects what is ready.
-    pollfd set{epoll_.get(), POLLIN, 0};
-    int ready = ::ppoll(&set, 1, &timeout, nullptr);
-    if (ready > 0) {
+    // The termination self-pipe (lib/plugin/signals.hpp) wakes the wait at once on SIGTERM/INT/HUP.
+    std::array<pollfd, 2> set{pollfd{epoll_.get(), POLLIN, 0}, pollfd{plugin::termination_fd(), POLLIN, 0}};
+    const nfds_t watched = set[1].fd >= 0 ? 2 : 1;
+    int ready = ::ppoll(set.data(), watched, &timeout, nullptr);
+    if (ready > 0 && (set[0].revents & POLLIN) != 0) {
         ready = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), 0);
+    } else {
+        ready = 0;  // only the termination pipe (or nothing) is ready: no socket event to dispatch
     }
     const Wakeup wake{Clock::now(), read_clock_offset()};
     // An answer seen after the deadline does not count: the check promised its verdict by then.
@@ -590,8 +595,8 @@ std::vector<QueryResult> Engine::run() {
     // Each pass starts what is due, fires retries and handles one wake-up; the deadline bounds it.
     while (finished_ < jobs_.size()) {
         const Clock::time_point now = Clock::now();
-        if (now >= deadline_) {
-            break;
+        if (now >= deadline_ || plugin::termination_requested()) {
+            break;  // a SIGTERM ends the wait as the deadline does
         }
         start_due(now);
         if (next_ < order_.size() && open_sockets_ >= budget_ &&

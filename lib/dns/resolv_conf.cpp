@@ -13,6 +13,7 @@
 
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
+#include "plugin/file.hpp"
 
 namespace anycast::dns {
 namespace {
@@ -125,42 +126,12 @@ std::vector<std::string> parse_resolv_conf_nameservers(std::string_view text, st
 }
 
 std::vector<std::string> load_resolv_conf(const std::string& path) {
-    // O_NONBLOCK so that a FIFO in its place cannot hang the check before the S_ISREG test.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        throw InputError(path + ": " + std::strerror(errno));
+    // The careful reader: a FIFO in its place cannot hang the check, nor /dev/zero exhaust it.
+    plugin::FileContents contents = plugin::read_regular_file(path, max_resolv_conf_bytes);
+    if (!contents.text) {
+        throw InputError(path + ": " + contents.error->message);
     }
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } const closer{fd};
-    struct stat info {};
-    if (::fstat(fd, &info) != 0) {
-        throw InputError(path + ": " + std::strerror(errno));
-    }
-    if (!S_ISREG(info.st_mode)) {
-        throw InputError(path + ": not a regular file");
-    }
-    // Read one byte past the cap instead of trusting st_size, which may change under us.
-    std::string text(max_resolv_conf_bytes + 1, '\0');
-    std::size_t got = 0;
-    while (got < text.size()) {
-        const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw InputError(path + ": " + std::strerror(errno));
-        }
-        if (n == 0) {
-            break;
-        }
-        got += static_cast<std::size_t>(n);
-    }
-    if (got > max_resolv_conf_bytes) {
-        throw InputError(path + " is larger than " + std::to_string(max_resolv_conf_bytes / 1024) + " KiB");
-    }
-    text.resize(got);
+    const std::string& text = *contents.text;
     std::vector<std::string> nameservers = parse_resolv_conf_nameservers(text, path);
     if (nameservers.empty()) {
         // glibc would then ask 127.0.0.1; whether something listens there is not for us to guess.

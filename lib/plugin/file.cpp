@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -11,7 +12,6 @@
 #include "plugin/fd.hpp"
 
 namespace anycast::plugin {
-namespace {
 
 std::string file_kind(mode_t mode) {
     if (S_ISFIFO(mode)) {
@@ -32,6 +32,8 @@ std::string file_kind(mode_t mode) {
     return "not a regular file";
 }
 
+namespace {
+
 std::string size_text(std::size_t bytes) {
     if (bytes >= (std::size_t{1} << 20) && bytes % (std::size_t{1} << 20) == 0) {
         return std::to_string(bytes >> 20) + " MiB";
@@ -42,17 +44,36 @@ std::string size_text(std::size_t bytes) {
     return std::to_string(bytes) + " bytes";
 }
 
-FileContents failure(std::string message, bool missing = false) {
-    return {std::nullopt, FileReadError{std::move(message), missing}};
+FileContents failure(std::string message, FileProblem problem = FileProblem::io) {
+    return {std::nullopt, FileReadError{std::move(message), problem == FileProblem::missing, problem}};
+}
+
+FileContents open_failure(int error, bool followed) {
+    if (error == ENOENT) {
+        return failure(std::strerror(error), FileProblem::missing);
+    }
+    // O_NOFOLLOW on a link gives ELOOP: say what it is rather than "Too many levels of symbolic links".
+    if (error == ELOOP && !followed) {
+        return failure("is a symbolic link, which is not followed here", FileProblem::symlink);
+    }
+    return failure(std::strerror(error));
 }
 
 }  // namespace
 
 FileContents read_regular_file(const std::string& path, std::size_t max_bytes) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    FileReadOptions options;
+    options.max_bytes = max_bytes;
+    return read_regular_file(path, options);
+}
+
+FileContents read_regular_file(const std::string& path, const FileReadOptions& options) {
+    const std::size_t max_bytes = options.max_bytes;
+    const int flags =
+        O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (options.follow_symlinks ? 0 : O_NOFOLLOW);
+    UniqueFd fd(::open(path.c_str(), flags));
     if (!fd) {
-        const int error = errno;
-        return failure(std::strerror(error), error == ENOENT);
+        return open_failure(errno, options.follow_symlinks);
     }
     struct stat info {};
     if (::fstat(fd.get(), &info) != 0) {
@@ -60,10 +81,16 @@ FileContents read_regular_file(const std::string& path, std::size_t max_bytes) {
     }
     if (!S_ISREG(info.st_mode)) {
         const std::string kind = file_kind(info.st_mode);
-        return failure(kind == "not a regular file" ? kind : "is " + kind + ", not a regular file");
+        return failure(kind == "not a regular file" ? kind : "is " + kind + ", not a regular file",
+                       FileProblem::not_regular);
+    }
+    if (options.owner && info.st_uid != *options.owner) {
+        return failure("is owned by uid " + std::to_string(info.st_uid) + ", not by this check's uid " +
+                           std::to_string(*options.owner),
+                       FileProblem::wrong_owner);
     }
     if (static_cast<std::size_t>(info.st_size) > max_bytes) {
-        return failure("larger than " + size_text(max_bytes));
+        return failure("larger than " + size_text(max_bytes), FileProblem::too_large);
     }
     std::string text;
     text.resize(static_cast<std::size_t>(info.st_size));
@@ -72,7 +99,7 @@ FileContents read_regular_file(const std::string& path, std::size_t max_bytes) {
     for (;;) {
         if (filled == text.size()) {
             if (text.size() >= max_bytes + 1) {
-                return failure("larger than " + size_text(max_bytes));
+                return failure("larger than " + size_text(max_bytes), FileProblem::too_large);
             }
             text.resize(std::min(max_bytes + 1, std::max<std::size_t>(text.size() * 2, 4096)));
         }
@@ -89,7 +116,7 @@ FileContents read_regular_file(const std::string& path, std::size_t max_bytes) {
         filled += static_cast<std::size_t>(got);
     }
     if (filled > max_bytes) {
-        return failure("larger than " + size_text(max_bytes));
+        return failure("larger than " + size_text(max_bytes), FileProblem::too_large);
     }
     text.resize(filled);
     return {std::move(text), std::nullopt};

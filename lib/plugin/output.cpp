@@ -1,5 +1,6 @@
 #include "plugin/output.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -233,7 +234,111 @@ void append_json_subcheck(const Subcheck& subcheck, std::string& out) {
     out += '}';
 }
 
+// The longest prefix of text of at most max bytes that does not end inside a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max) {
+    if (text.size() <= max) {
+        return text;
+    }
+    std::size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+        --end;
+    }
+    return text.substr(0, end);
+}
+
+std::string byte_count_text(std::size_t bytes) {
+    if (bytes >= std::size_t{1} << 20) {
+        return format_decimal(static_cast<double>(bytes) / (1 << 20), 1) + " MiB";
+    }
+    if (bytes >= 1024) {
+        return format_decimal(static_cast<double>(bytes) / 1024, 1) + " KiB";
+    }
+    return std::to_string(bytes) + " bytes";
+}
+
+// Line 1 within bounds; counts the perfdata items it drops.
+std::string bound_first_line(std::string_view line, const OutputBounds& bounds, std::size_t& items,
+                             std::size_t& dropped) {
+    const std::size_t bar = line.find('|');  // guard_output_text keeps '|' out of the summary
+    std::string_view head = line.substr(0, bar);
+    std::string out;
+    if (head.size() > bounds.summary_bytes) {
+        out =
+            std::string(utf8_prefix(head, bounds.summary_bytes > 4 ? bounds.summary_bytes - 4 : 0)) + "... ";
+    } else {
+        out = std::string(head);
+    }
+    if (bar == std::string_view::npos) {
+        return out;
+    }
+    std::string perfdata;
+    std::string_view rest = line.substr(bar + 1);
+    while (!rest.empty()) {
+        const std::size_t space = rest.find(' ');
+        const std::string_view item = rest.substr(0, space);
+        rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+        if (item.empty()) {
+            continue;
+        }
+        ++items;
+        if (dropped == 0 && perfdata.size() + 1 + item.size() <= bounds.perfdata_bytes) {
+            perfdata += ' ';
+            perfdata += item;
+        } else {
+            ++dropped;  // once one is dropped, all after it are: the kept ones are a prefix
+        }
+    }
+    return perfdata.empty() ? out : out + "|" + perfdata;
+}
+
 }  // namespace
+
+std::string bound_text_output(std::string text, const OutputBounds& bounds) {
+    const std::size_t first_end = std::min(text.find('\n'), text.size());
+    const std::string_view first(text.data(), first_end);
+    const std::size_t bar = first.find('|');
+    const std::size_t head_size = std::min(bar, first.size());
+    const std::size_t perf_size = bar == std::string_view::npos ? 0 : first.size() - bar - 1;
+    if (text.size() <= bounds.total_bytes && head_size <= bounds.summary_bytes &&
+        perf_size <= bounds.perfdata_bytes) {
+        return text;
+    }
+    std::size_t items = 0;
+    std::size_t dropped_items = 0;
+    std::string out = bound_first_line(first, bounds, items, dropped_items) + "\n";
+    // Room for the notice line, which says what was left out.
+    constexpr std::size_t notice_reserve = 160;
+    const std::size_t budget = bounds.total_bytes > notice_reserve ? bounds.total_bytes - notice_reserve : 0;
+    std::size_t dropped_lines = 0;
+    std::size_t dropped_bytes = 0;
+    std::string_view rest = first_end < text.size() ? std::string_view(text).substr(first_end + 1) : "";
+    while (!rest.empty()) {
+        const std::size_t newline = std::min(rest.find('\n'), rest.size());
+        const std::string_view line = rest.substr(0, newline);
+        rest = newline < rest.size() ? rest.substr(newline + 1) : std::string_view{};
+        if (dropped_lines == 0 && out.size() + line.size() + 1 <= budget) {
+            out += line;
+            out += '\n';
+        } else {
+            ++dropped_lines;
+            dropped_bytes += line.size() + 1;
+        }
+    }
+    if (dropped_lines == 0 && dropped_items == 0) {
+        return out;  // only the summary was cut
+    }
+    std::string notice = "[...] ";
+    if (dropped_lines > 0) {
+        notice += std::to_string(dropped_lines) + " more lines (" + byte_count_text(dropped_bytes) + ")";
+    }
+    if (dropped_items > 0) {
+        notice += std::string(dropped_lines > 0 ? " and " : "") + std::to_string(dropped_items) + " of " +
+                  std::to_string(items) + " perfdata items";
+    }
+    notice += " left out (output bound " + byte_count_text(bounds.total_bytes) +
+              "; --output-format=json prints everything)\n";
+    return out + notice;
+}
 
 OutputFormat parse_output_format(std::string_view text) {
     if (text == "text") {

@@ -8,6 +8,7 @@
 
 #include "plugin/error.hpp"
 #include "plugin/output.hpp"
+#include "plugin/signals.hpp"
 
 namespace anycast::plugin {
 
@@ -16,7 +17,11 @@ namespace {
 PluginOutput unknown_output(std::string_view label, const std::string& message, OutputFormat format) {
     CheckResult result;
     result.label = std::string(label);
-    result.summary = message;
+    // After a SIGTERM, whatever went wrong (a wait cut short) follows from it: name the cause.
+    result.summary = termination_requested()
+                         ? std::string("terminated by ") + termination_signal_name(termination_signal()) +
+                               " before the check finished"
+                         : message;
     result.state_override = State::unknown;
     return {render(result, format, 0), exit_code(State::unknown)};
 }
@@ -48,8 +53,16 @@ PluginOutput evaluate_plugin(std::string_view label, int argc, char* argv[],
                     break;
             }
             CheckResult result = run(common);
+            if (termination_requested()) {
+                // What was measured before the signal is incomplete: not a verdict to act on.
+                return unknown_output(label, {}, common.output_format);
+            }
             result.label = std::string(label);
-            return {render(result, common.output_format, common.verbosity), exit_code(result.state())};
+            std::string text = render(result, common.output_format, common.verbosity);
+            if (common.output_format == OutputFormat::text) {
+                text = bound_text_output(std::move(text));
+            }
+            return {std::move(text), exit_code(result.state())};
         } catch (const InputError& error) {
             return unknown_output(label, error.what(), common.output_format);
         } catch (const std::exception& error) {
@@ -66,6 +79,8 @@ PluginOutput evaluate_plugin(std::string_view label, int argc, char* argv[],
 int run_plugin_erased(std::string_view label, int argc, char* argv[],
                       const std::function<OptionParser(CommonOptions&)>& define_options,
                       const std::function<CheckResult(const CommonOptions&)>& run) noexcept {
+    // Before anything can wait: from here on SIGPIPE cannot kill us and SIGTERM ends us as UNKNOWN.
+    install_termination_handlers();
     const PluginOutput output = evaluate_plugin(label, argc, argv, define_options, run);
     // Anything a library printed by mistake goes first, then the report in as few write()s as the kernel
     // allows (one for any normal size), so a monitoring core never sees it interleaved.

@@ -15,12 +15,24 @@ namespace anycast::sites {
 //
 // The state file holds one line per stint (a stretch of runs that saw the same site):
 //     # anycast-checks site history v1
-//     ADDRESS<TAB>FIRST_SEEN<TAB>LAST_SEEN<TAB>SITE
-// times in Unix seconds, lines grouped by address and ordered by FIRST_SEEN. ADDRESS and SITE are
-// untrusted text: '\', tab, CR, LF and other control bytes are written as \\ \t \r \n \xHH.
-// Several checks (e.g. one Icinga service per address) may share one file: every update holds an
-// exclusive flock on PATH.lock (created if missing, never removed) for the read-modify-write and
-// replaces the file atomically (temporary file in the same directory, fsync, rename).
+//     KEY<TAB>FIRST_SEEN<TAB>LAST_SEEN<TAB>SITE
+// times in Unix seconds, lines grouped by key and ordered by FIRST_SEEN. KEY is the address as
+// Endpoint::display() writes it ("192.0.2.53", "192.0.2.53#5353": the port is part of it, so two
+// services on one IP do not share a history). KEY and SITE are untrusted text: '\', tab, CR, LF
+// and other control bytes are written as \\ \t \r \n \xHH.
+//
+// Several checks (e.g. one Icinga service per address, 50 of them) share one file. Each run does
+// one short critical section, under an exclusive flock on PATH.lock (opened with O_NOFOLLOW,
+// created if missing, never removed): read, update every key of the run, write a temporary file in
+// the same directory, rename it over PATH. The fsync of the new file and of the directory happens
+// after the lock is released, so concurrent checks do not queue behind each other's disk flushes
+// (the kernel commits them together). The lock wait is bounded by the run's deadline, and the check
+// keeps time for it (state_work_reserve).
+//
+// Only a regular file owned by the check's uid is read, replaced or set aside: a FIFO, device,
+// directory or symbolic link at PATH (or PATH.lock) is refused and left alone. A file that is not
+// valid history (corrupt, cut off, larger than the cap) is renamed to PATH.corrupt-YYYYmmddTHHMMSSZ
+// and the history starts afresh; SiteRecording::notice says so.
 
 struct SiteStint {
     std::int64_t first_seen = 0;
@@ -49,24 +61,63 @@ struct SiteObservation {
     std::int64_t previous_seen = 0;            // when (Unix seconds), if previous_site is set
     bool changed = false;                      // previous_site is set and differs from this run's
     std::size_t changes_in_window = 0;         // site changes within the window, this one included
-    bool history_was_corrupt = false;          // the file was not valid history: started afresh
-    // Set when the state could not be locked (deadline passed), read or saved; the fields above
-    // then hold whatever was learnt before the failure. The check decides: UNKNOWN, or go on
-    // without history (--state-optional).
-    std::optional<std::string> error;
+    std::int64_t current_since = 0;            // first seen of this run's site, in its current stint
+    // Filled only by record_site (one key); record_sites reports them once, in SiteRecording.
+    bool history_was_corrupt = false;   // the file was not valid history: set aside, started afresh
+    std::optional<std::string> error;   // see SiteRecording::error
+    std::optional<std::string> notice;  // see SiteRecording::notice
 };
 
-// Records that address answered from site at time now (Unix seconds) in the state file at path
-// and reports what changed. Waits for the lock no later than deadline. Never throws for I/O or
-// lock problems (see SiteObservation::error); address and site longer than 1024 bytes are refused
-// the same way.
+// What one check saw at one key.
+struct SiteSighting {
+    std::string key;   // Endpoint::display(): address, and "#PORT" unless 53
+    std::string site;  // site code
+};
+
+struct SiteRecording {
+    // One per sighting, in order. Valid when error is unset; with an error, whatever was learnt
+    // before it (previous sites are known if the file could be read).
+    std::vector<SiteObservation> observations;
+    std::vector<std::string> keys;  // the sightings' keys, same order, for find
+    // The history could not be used or saved this run (lock not had by the deadline, not a regular
+    // file, another owner, I/O error, terminated): "timed out waiting for the lock on PATH.lock".
+    // The check reports it beside its verdict (UNKNOWN, or a note with --state-optional).
+    std::optional<std::string> error;
+    // Something the operator should hear although the run was recorded: "state file PATH was not
+    // valid history (line 3); set aside as PATH.corrupt-20261201T190000Z, history starts afresh".
+    std::optional<std::string> notice;
+
+    // The observation for key, nullptr if it was not among the sightings.
+    const SiteObservation* find(std::string_view key) const;
+};
+
+// Records every sighting of one run in the state file at path, at time now (Unix seconds), in one
+// critical section, and reports what changed per key. Waits for the lock no later than deadline
+// (and not at all once plugin::termination_requested()). Never throws for the file's sake; keys and
+// sites longer than 1024 bytes are refused as an error. A key given twice counts once (the last).
+SiteRecording record_sites(const std::string& path, const std::vector<SiteSighting>& sightings,
+                           std::int64_t now, const SiteHistoryPolicy& policy,
+                           std::chrono::steady_clock::time_point deadline);
+
+// record_sites for one key; error and notice in the observation.
 SiteObservation record_site(const std::string& path, std::string_view address, std::string_view site,
                             std::int64_t now, const SiteHistoryPolicy& policy,
                             std::chrono::steady_clock::time_point deadline);
 
-// The file format on its own (used by record_site; exposed for tests and tools).
+// How much of a run to keep for the state work, so that it happens before --timeout even when an
+// address stays silent until the end: a tenth of the timeout, at least 20 ms, at most 250 ms.
+// check_anycast_site stops waiting for answers this much earlier when --state-file is given.
+std::chrono::steady_clock::duration state_work_reserve(double timeout_seconds);
+
+// The file format on its own (used by record_sites; exposed for tests and tools).
 // parse_site_history returns nullopt for text that is not valid history; "" is an empty history.
 std::optional<SiteHistory> parse_site_history(std::string_view text);
+// The same, saying which line is wrong (1 = the header) when it is not valid.
+struct SiteHistoryParse {
+    std::optional<SiteHistory> history;
+    std::size_t bad_line = 0;
+};
+SiteHistoryParse parse_site_history_text(std::string_view text);
 std::string format_site_history(const SiteHistory& history);
 
 }  // namespace anycast::sites

@@ -1,23 +1,19 @@
 #include "sites/sites_file.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <map>
-#include <memory>
 
 #include "plugin/error.hpp"
+#include "plugin/file.hpp"
 
 namespace anycast::sites {
 
 namespace {
-
-using File = std::unique_ptr<FILE, decltype(&fclose)>;
 
 constexpr std::size_t max_zone_length = 15;  // IFNAMSIZ - 1
 
@@ -56,6 +52,25 @@ std::optional<std::string> canonical_address(std::string_view text) {
         return std::nullopt;
     }
     return std::string(printed.data()) + zone;
+}
+
+// An address as a site's address: an IP literal whose zone, if any, names an interface of this host
+// (or is a number), so that the error names the file and line instead of coming up at query time.
+void check_site_address(const std::string& address) {
+    if (!canonical_address(address)) {
+        throw InputError("'" + address + "' is not an IP address");
+    }
+    const auto percent = address.find('%');
+    if (percent == std::string::npos) {
+        return;
+    }
+    const std::string zone = address.substr(percent + 1);
+    if (std::all_of(zone.begin(), zone.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return;  // a numeric scope id
+    }
+    if (::if_nametoindex(zone.c_str()) == 0) {
+        throw InputError("'" + address + "': this host has no network interface '" + zone + "'");
+    }
 }
 
 std::string normalised_code(std::string_view text) {
@@ -140,9 +155,7 @@ SiteEntry parse_line(const std::vector<std::string>& words) {
         const std::string& word = words[i];
         const auto equals = word.find('=');
         if (equals == std::string::npos) {
-            if (!canonical_address(word)) {
-                throw InputError("'" + word + "' is not an IP address");
-            }
+            check_site_address(word);
             site.addresses.push_back(word);
             continue;
         }
@@ -215,20 +228,8 @@ std::vector<SiteEntry> parse_sites_text(std::string_view text, std::string_view 
 }
 
 std::vector<SiteEntry> load_sites_file(const std::string& path) {
-    File file(std::fopen(path.c_str(), "rb"), &fclose);
-    if (!file) {
-        throw InputError("sites file " + path + ": " + std::strerror(errno));
-    }
-    std::string text(max_sites_file_bytes + 1, '\0');
-    const std::size_t got = std::fread(text.data(), 1, text.size(), file.get());
-    if (std::ferror(file.get())) {
-        throw InputError("sites file " + path + ": " + std::strerror(errno));
-    }
-    if (got > max_sites_file_bytes) {
-        throw InputError("sites file " + path + " is larger than " + std::to_string(max_sites_file_bytes) +
-                         " bytes");
-    }
-    text.resize(got);
+    // The careful reader: a FIFO, device or directory in its place is refused at once, not read.
+    const std::string text = plugin::read_input_file(path, "sites file", max_sites_file_bytes);
     return parse_sites_text(text, path);
 }
 
@@ -245,9 +246,7 @@ SiteEntry parse_site_option(std::string_view value) {
         while (true) {
             const auto comma = rest.find(',');
             const std::string address(rest.substr(0, comma));
-            if (!canonical_address(address)) {
-                throw InputError("'" + address + "' is not an IP address");
-            }
+            check_site_address(address);
             site.addresses.push_back(address);
             if (comma == std::string_view::npos) {
                 break;

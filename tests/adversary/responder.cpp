@@ -68,6 +68,8 @@ constexpr std::array scenarios{
     ScenarioInfo{"refused", "rcode REFUSED"},
     ScenarioInfo{"notimp", "rcode NOTIMP"},
     ScenarioInfo{"late", "a proper answer after --delay ms: tests the timeout and RTT thresholds"},
+    ScenarioInfo{"redos",
+                 "NSID, TXT and hostname.bind 'aaa...a!': (a+)+$ never ends on a backtracking regex"},
 };
 
 constexpr std::uint16_t type_a = 1;
@@ -361,6 +363,21 @@ Plan plan_for(const Options& opt, const Query& q, bool over_tcp, std::mt19937& r
             value.assign(limit - r.bytes.size() - 11 - 4, 'N');
         }
         r.opt(nsid_option(value));
+        plan.replies.push_back(r.bytes);
+    } else if (s == "redos") {
+        // 250 'a' and a '!': a backtracking engine tries 2^250 ways to match (a+)+$ before failing.
+        const std::string evil = std::string(250, 'a') + "!";
+        Query no_edns = q;
+        no_edns.has_edns = false;
+        Response r(q, 0);
+        if (q.qtype == type_txt) {
+            r.answer(type_txt, q.qclass, txt_rdata(evil));
+        } else {
+            r = good_response(no_edns, opt);
+        }
+        if (q.has_edns) {
+            r.opt(nsid_option(evil));
+        }
         plan.replies.push_back(r.bytes);
     } else if (s == "txt-hostile") {
         if (q.qtype == type_txt) {

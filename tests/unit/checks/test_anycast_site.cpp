@@ -218,4 +218,43 @@ BOOST_AUTO_TEST_CASE(the_primary_sets_the_reference_and_its_failure_is_critical)
     BOOST_TEST(line_of(c, m, State::critical) == "primary 198.51.100.9 no answer within 2 s");
 }
 
+BOOST_AUTO_TEST_CASE(an_unusable_state_file_is_said_beside_a_critical_never_instead) {
+    auto c = config();
+    c.state_file = "/var/tmp/site.state";
+    checks::SiteMeasurements m;
+    m.catchment.push_back({{t::silent("192.0.2.1", port), {}}, std::nullopt});
+    m.state_error = "timed out waiting for the lock on /var/tmp/site.state.lock";
+    BOOST_TEST(line_of(c, m, State::critical) ==
+               "catchment 192.0.2.1: no answer within 2 s; state file /var/tmp/site.state: timed out "
+               "waiting for the lock on /var/tmp/site.state.lock (use --state-optional to go on without it)");
+}
+
+BOOST_AUTO_TEST_CASE(an_unusable_state_file_is_unknown_or_a_note_with_state_optional) {
+    auto c = config();
+    c.state_file = "/var/tmp/site.state";
+    auto m = three_sites();
+    m.state_error = "not a regular file";
+    BOOST_TEST(
+        line_of(c, m, State::unknown) ==
+        "state file /var/tmp/site.state: not a regular file (use --state-optional to go on without it)");
+    c.state_optional = true;
+    BOOST_TEST(line_of(c, m, State::ok) ==
+               "catchment ams1; 3/3 sites up, serial 5 everywhere; state file /var/tmp/site.state: not a "
+               "regular file (going on without it: --state-optional)");
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupt_state_file_set_aside_is_unknown_that_run_or_a_note) {
+    auto c = config();
+    c.state_file = "/var/tmp/site.state";
+    auto m = three_sites();
+    m.state_notice =
+        "state file /var/tmp/site.state was not valid history (line 3); set aside as "
+        "/var/tmp/site.state.corrupt-20261201T190000Z, history starts afresh";
+    BOOST_TEST(line_of(c, m, State::unknown) == *m.state_notice);
+    c.state_optional = true;
+    BOOST_TEST(line_of(c, m, State::ok) ==
+               "catchment ams1; 3/3 sites up, serial 5 everywhere; " + *m.state_notice);
+    BOOST_TEST(!checks::judge_state_file(config(), m).has_value());  // no --state-file, nothing to say
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -142,7 +142,8 @@ BOOST_AUTO_TEST_CASE(load_errors) {
     const TempDir dir;
     const std::string missing = dir.path + "/missing";
     BOOST_TEST(message_of([&] { load_resolv_conf(missing); }) == missing + ": No such file or directory");
-    BOOST_TEST(message_of([&] { load_resolv_conf(dir.path); }) == dir.path + ": not a regular file");
+    BOOST_TEST(message_of([&] { load_resolv_conf(dir.path); }) ==
+               dir.path + ": is a directory, not a regular file");
 
     const std::string none = dir.write("none", "search example.net\n# nameserver 192.0.2.1\n");
     BOOST_TEST(message_of([&] { load_resolv_conf(none); }) == "no nameserver in " + none);
@@ -152,11 +153,11 @@ BOOST_AUTO_TEST_CASE(load_errors) {
                bad + " line 2: 'localhost' is not an IP address");
 
     const std::string big = dir.write("big", "nameserver 192.0.2.1\n" + std::string(70 * 1024, '#'));
-    BOOST_TEST(message_of([&] { load_resolv_conf(big); }) == big + " is larger than 64 KiB");
+    BOOST_TEST(message_of([&] { load_resolv_conf(big); }) == big + ": larger than 64 KiB");
 
     const std::string fifo = dir.path + "/fifo";
     BOOST_REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
-    BOOST_TEST(message_of([&] { load_resolv_conf(fifo); }) == fifo + ": not a regular file");
+    BOOST_TEST(message_of([&] { load_resolv_conf(fifo); }) == fifo + ": is a FIFO, not a regular file");
 
     if (geteuid() != 0) {  // root reads whatever the mode says
         const std::string locked = dir.write("locked", "nameserver 192.0.2.1\n");

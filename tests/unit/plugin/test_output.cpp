@@ -524,4 +524,66 @@ BOOST_AUTO_TEST_CASE(render_dispatches) {
     BOOST_TEST(anycast::plugin::render(result, OutputFormat::text, 1) == render_text(result, 1));
 }
 
+// 5000 targets printed 1.16 MB: more than a pipe holds, so a reader that waits for the exit kept
+// the check blocked past --timeout.
+BOOST_AUTO_TEST_CASE(bounded_output_cuts_and_says_what_was_left_out) {
+    CheckResult result;
+    result.label = "ANYCAST DNS";
+    result.summary = std::string(5000, 's');
+    for (int i = 0; i < 5000; ++i) {
+        Subcheck check;
+        check.name = "192.0.2." + std::to_string(i);
+        check.state = State::critical;
+        check.summary = "port unreachable (nothing listens), " + std::string(200, 'x');
+        check.perfdata.push_back({"addr" + std::to_string(i) + "_rtt", 0.001, "s", {}, {}, 0.0, {}});
+        result.subchecks.push_back(std::move(check));
+    }
+    const std::string full = render_text(result, 0);
+    BOOST_TEST(full.size() > 1000000U);
+    const std::string bounded = anycast::plugin::bound_text_output(full);
+    BOOST_TEST(bounded.size() <= 48U * 1024);
+    const std::string first = bounded.substr(0, bounded.find('\n'));
+    BOOST_TEST(first.size() <= 8U * 1024);
+    BOOST_TEST(first.starts_with("ANYCAST DNS CRITICAL - "), first);
+    BOOST_TEST(first.find(" | addr0_rtt=0.001s;;;0 addr1_rtt=") != std::string::npos, first);
+    // Whole perfdata items only, whole lines only.
+    BOOST_TEST(first.ends_with(";;;0"));
+    BOOST_TEST(bounded.find("\n[CRITICAL] 192.0.2.0: port unreachable") != std::string::npos);
+    const std::string last = bounded.substr(bounded.rfind('\n', bounded.size() - 2) + 1);
+    BOOST_TEST(last.starts_with("[...] "), last);
+    BOOST_TEST(last.find(" more lines (") != std::string::npos, last);
+    BOOST_TEST(last.find(" of 5000 perfdata items left out (output bound 48 KiB; --output-format=json prints "
+                         "everything)\n") != std::string::npos,
+               last);
+    // What fits is left alone.
+    CheckResult small;
+    small.label = "ANYCAST DNS";
+    small.summary = "fine";
+    Subcheck ok;
+    ok.name = "x";
+    ok.state = State::ok;
+    ok.summary = "answered";
+    small.subchecks.push_back(ok);
+    const std::string text = render_text(small, 0);
+    BOOST_TEST(anycast::plugin::bound_text_output(text) == text);
+}
+
+BOOST_AUTO_TEST_CASE(bounded_summary_is_cut_on_a_utf8_boundary) {
+    anycast::plugin::OutputBounds bounds;
+    bounds.summary_bytes = 20;
+    std::string text = "LABEL OK - ";
+    for (int i = 0; i < 10; ++i) {
+        text += "\xc3\xa9";  // é
+    }
+    text += "\n";
+    const std::string bounded = anycast::plugin::bound_text_output(text, bounds);
+    for (std::size_t i = 0; i < bounded.size();) {
+        const auto decoded = anycast::plugin::decode_utf8(bounded, i);
+        BOOST_TEST(decoded.valid);
+        i += decoded.length;
+    }
+    BOOST_TEST(bounded.ends_with("... \n"), bounded);
+    BOOST_TEST(bounded.size() <= 24U);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdio>
 #include <string>
@@ -8,6 +11,7 @@
 
 #include "plugin/error.hpp"
 #include "plugin/run.hpp"
+#include "plugin/signals.hpp"
 #include "version.hpp"
 
 using anycast::InputError;
@@ -198,6 +202,40 @@ BOOST_AUTO_TEST_CASE(run_plugin_writes_report_and_returns_exit_code) {
         BOOST_TEST(code == c.code);
         BOOST_TEST(text == c.text);
     }
+}
+
+// A SIGTERM during the run: whatever the check measured, the report is UNKNOWN naming the signal.
+// In a child process, as the flag is process-wide.
+BOOST_AUTO_TEST_CASE(a_termination_signal_turns_the_report_into_unknown) {
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+        anycast::plugin::install_termination_handlers();
+        Argv args{"check_x"};
+        const auto output = anycast::plugin::evaluate_plugin(
+            "X", args.argc(), args.argv(),
+            [](CommonOptions& common) {
+                OptionParser parser("check_x", "", "test");
+                anycast::plugin::add_common_options(parser, common);
+                return parser;
+            },
+            [](const CommonOptions&) {
+                ::kill(::getpid(), SIGTERM);  // as a monitoring core on its own timeout
+                CheckResult result;
+                Subcheck check;
+                check.name = "a";
+                check.state = State::critical;
+                result.subchecks.push_back(check);
+                return result;
+            });
+        const bool right = output.exit_code == 3 &&
+                           output.text == "X UNKNOWN - terminated by SIGTERM before the check finished\n";
+        ::_exit(right ? 0 : 1);
+    }
+    int status = 0;
+    BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+    BOOST_TEST(WIFEXITED(status));  // not killed by the signal
+    BOOST_TEST(WEXITSTATUS(status) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

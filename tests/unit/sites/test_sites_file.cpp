@@ -156,10 +156,9 @@ BOOST_AUTO_TEST_CASE(load_from_disk) {
     BOOST_TEST(message_of([&] { load_sites_file(missing); }) ==
                "sites file " + missing + ": No such file or directory");
     BOOST_TEST(message_of([&] { load_sites_file(dir.path); }) ==
-               "sites file " + dir.path + ": Is a directory");
+               "sites file " + dir.path + ": is a directory, not a regular file");
     const auto huge = dir.write("huge.conf", std::string(1024 * 1024 + 1, '\n'));
-    BOOST_TEST(message_of([&] { load_sites_file(huge); }) ==
-               "sites file " + huge + " is larger than 1048576 bytes");
+    BOOST_TEST(message_of([&] { load_sites_file(huge); }) == "sites file " + huge + ": larger than 1 MiB");
     const auto exactly = dir.write("max.conf", std::string(1024 * 1024, '\n'));
     BOOST_TEST(load_sites_file(exactly).empty());
 }
@@ -201,6 +200,15 @@ BOOST_AUTO_TEST_CASE(ip_literals) {
          {"", "192.0.2", "192.0.2.1.", "1.2.3.04x", "::g", "fe80::1%", "host", "192.0.2.1/24"}) {
         BOOST_TEST(!is_ip_address(bad), bad);
     }
+}
+
+BOOST_AUTO_TEST_CASE(an_interface_this_host_lacks_is_named_with_file_and_line) {
+    BOOST_TEST(
+        message_of([] { parse_sites_text("ams1 192.0.2.1\nlhr1 fe80::53%nosuchif0\n", "/etc/s"); }) ==
+        "sites file /etc/s line 2: 'fe80::53%nosuchif0': this host has no network interface 'nosuchif0'");
+    BOOST_TEST(message_of([] { parse_sites_text("lo1 fe80::53%lo\nnum1 fe80::54%1\n", "/etc/s"); }) ==
+               "(no InputError)");
+    BOOST_TEST(message_of([] { parse_site_option("ams1=fe80::1%nosuchif0"); }).find("--site ") == 0U);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

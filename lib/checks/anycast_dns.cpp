@@ -354,7 +354,8 @@ Subcheck judge_address(const AnycastDnsConfig& config, const AddressReading& rea
     }
     std::string details = answer_details(reading, *answer, rtt);
     if (answer->answered_attempt > 1 && probe.results.size() == 1) {
-        details += " (try " + std::to_string(answer->answered_attempt) + " of " + std::to_string(answer->attempts) + ")";
+        details += " (try " + std::to_string(answer->answered_attempt) + " of " +
+                   std::to_string(answer->attempts) + ")";
     }
     conclude(check, findings, name, details);
     add_answer_facts(check, probe, *answer, rtt);
@@ -391,7 +392,7 @@ CheckResult report_anycast_dns(const AnycastDnsConfig& config, const std::vector
 std::vector<AddressReading> collect_anycast_dns(const AnycastDnsConfig& config,
                                                 dns::Clock::time_point deadline) {
     const SiteMap site_map(load_sites(config.site_options), config.site_options.site_regexes,
-                          config.site_options.rules_files);
+                           config.site_options.rules_files);
     const std::vector<dns::Endpoint> endpoints =
         resolve_targets(config.hosts, config.port, config.family, deadline);
     std::vector<AddressReading> readings;

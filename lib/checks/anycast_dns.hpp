@@ -34,7 +34,7 @@ struct AnycastDnsConfig {
     std::vector<std::string> hosts;
     dns::AddressFamily family = dns::AddressFamily::any;
     std::uint16_t port = 53;
-    dns::RetryPolicy retry;  // --retries, --retry-interval
+    dns::RetryPolicy retry;            // --retries, --retry-interval
     dns::Question question{"", 1, 1};  // name from -q, type from -T, class from --class: parsed once
     bool tcp = false;
     bool no_tcp_fallback = false;

@@ -791,7 +791,8 @@ SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Cloc
                                       dns::Clock::time_point probe_deadline) {
     SiteMeasurements measured;
     measured.listed = load_sites(config.site_options);
-    const SiteMap site_map(measured.listed, config.site_options.site_regexes, config.site_options.rules_files);
+    const SiteMap site_map(measured.listed, config.site_options.site_regexes,
+                           config.site_options.rules_files);
     ProbePlan plan;
     plan.spec.question = dns::make_question(config.zone, "SOA", "IN");
     plan.spec.transport = config.tcp ? dns::Transport::tcp : dns::Transport::udp;

@@ -32,7 +32,7 @@ struct AddressProbe {
     std::vector<dns::QueryResult> results;  // one per query sent (or due) to this address
     identity::Identity identity;
 
-    std::size_t sent() const;      // queries that left (those the check could not send are not losses)
+    std::size_t sent() const;  // queries that left (those the check could not send are not losses)
     std::size_t received() const;
     std::size_t not_sent() const;  // queries the check itself could not send in time
     int attempts() const;          // UDP tries and TCP exchanges, over all queries
@@ -40,7 +40,7 @@ struct AddressProbe {
     // Queries sent without any answer after all their tries, as a percentage of those sent: with
     // retries, a query is lost only when every try was.
     double loss_percent() const;
-    bool measured() const { return sent() > 0; }  // false: no query left, nothing can be judged
+    bool measured() const { return sent() > 0; }   // false: no query left, nothing can be judged
     std::optional<RttStats> rtt() const;           // over the answered queries
     const dns::QueryResult* first_answer() const;  // nullptr when none answered (with its response)
     // Why nothing usable came back, e.g. "port unreachable (nothing listens)", "no answer within 2 s".

@@ -192,7 +192,7 @@ CheckResult report_resolver_locality(const ResolverLocalityConfig& config,
 ResolverMeasurements collect_resolver_locality(const ResolverLocalityConfig& config,
                                                dns::Clock::time_point deadline) {
     const SiteMap site_map(load_sites(config.site_options), config.site_options.site_regexes,
-                          config.site_options.rules_files);
+                           config.site_options.rules_files);
     const std::vector<dns::Endpoint> resolvers = resolver_endpoints(config);
     ProbePlan plan;
     plan.spec.question = config.question;

@@ -6,9 +6,9 @@
 #include <unordered_set>
 
 #include "plugin/error.hpp"
+#include "plugin/file.hpp"
 #include "plugin/number.hpp"
 #include "plugin/range.hpp"
-#include "plugin/file.hpp"
 
 namespace anycast::checks {
 
@@ -94,11 +94,12 @@ void add_range_options(plugin::OptionParser& parser, std::string_view name, plug
 }
 
 void add_retry_options(plugin::OptionParser& parser, dns::RetryPolicy& retry) {
-    parser.add({"retries", 0, ArgKind::required, "N",
-                "Send a UDP query that has no answer yet again, up to N times (default 2, i.e. 3 tries "
-                "as dig makes; 0 turns retransmission off). Each try uses a new source port and ID; a late "
-                "answer to an earlier try still counts, timed from that try. Never past --timeout."},
-               [&retry](std::string_view value) { retry.retries = plugin::parse_int(value, 0, dns::max_retries); });
+    parser.add(
+        {"retries", 0, ArgKind::required, "N",
+         "Send a UDP query that has no answer yet again, up to N times (default 2, i.e. 3 tries "
+         "as dig makes; 0 turns retransmission off). Each try uses a new source port and ID; a late "
+         "answer to an earlier try still counts, timed from that try. Never past --timeout."},
+        [&retry](std::string_view value) { retry.retries = plugin::parse_int(value, 0, dns::max_retries); });
     parser.add({"retry-interval", 0, ArgKind::required, "DURATION",
                 "Time between tries (default: --timeout divided by the number of tries, at most 1s)."},
                [&retry](std::string_view value) {

@@ -116,6 +116,8 @@ std::optional<std::size_t> Regex::named_group(std::string_view name) const {
     return static_cast<std::size_t>(found->second);
 }
 
-std::size_t Regex::group_count() const { return static_cast<std::size_t>(re_->NumberOfCapturingGroups()); }
+std::size_t Regex::group_count() const {
+    return static_cast<std::size_t>(re_->NumberOfCapturingGroups());
+}
 
 }  // namespace anycast::plugin

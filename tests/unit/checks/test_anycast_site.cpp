@@ -31,7 +31,8 @@ checks::CatchmentReading catchment(const std::string& address, checks::Instance 
                                    std::uint32_t serial = 5, double rtt_ms = 1.0) {
     return {{t::probe(address, port, {rtt_ms}, t::soa_response(serial, instance.identity.value_or(""))),
              std::move(instance)},
-            std::nullopt, std::nullopt};
+            std::nullopt,
+            std::nullopt};
 }
 
 checks::SiteReading site(const std::string& code, const std::string& address, std::uint32_t serial,

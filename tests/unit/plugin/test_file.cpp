@@ -72,7 +72,8 @@ BOOST_AUTO_TEST_CASE(input_file_errors_name_what_and_path) {
         read_input_file("/dev/null", "sites file");
         BOOST_FAIL("read /dev/null");
     } catch (const InputError& error) {
-        BOOST_TEST(std::string(error.what()) == "sites file /dev/null: is a character device, not a regular file");
+        BOOST_TEST(std::string(error.what()) ==
+                   "sites file /dev/null: is a character device, not a regular file");
     }
 }
 

@@ -43,7 +43,8 @@ BOOST_AUTO_TEST_CASE(failing_parts_worst_first_in_tree_order) {
 
 BOOST_AUTO_TEST_CASE(children_speak_for_a_parent_that_is_not_ok_through_them) {
     Subcheck sites = part("sites", State::ok, "2/3 up");
-    sites.children = {part("site x", State::critical, "down", "site x down"), part("site y", State::ok, "up")};
+    sites.children = {part("site x", State::critical, "down", "site x down"),
+                      part("site y", State::ok, "up")};
     Subcheck nested = part("127.0.0.1", State::ok, "udp");
     nested.children = {part("serial", State::warning, "behind")};
     BOOST_TEST(headline(result_of({sites, nested})) == "site x down; 127.0.0.1 serial: behind");

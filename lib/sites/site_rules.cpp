@@ -246,7 +246,7 @@ void SiteRules::add_shipped_rules() {
         throw InputError("shipped site rules " + path + ": " + contents.error->message +
                          " (reinstall the package, or see docs/site-rules.md)");
     }
-    add_rule_set(parse_rules_text(*contents.text, path));
+    add_rule_set(parse_rules_text(*contents.text, path, ExampleCheck::skip));
 }
 
 void SiteRules::add_rule_set(RuleSet set) {

@@ -76,7 +76,11 @@ struct RuleSet {
 // Parses a rules file's text (format: docs/site-rules.md). Throws anycast::InputError
 // "ORIGIN line N: WHAT" on the first line that is not valid, and for any example of a rule that
 // the rule does not reproduce (so a file's own examples prove it before it is used).
-RuleSet parse_rules_text(std::string_view text, const std::string& origin);
+// The shipped file skips that proof at run time (ExampleCheck::skip): its examples are proved by
+// tests/unit/sites/test_site_corpus.cpp, and every check would otherwise pay for it at start-up.
+enum class ExampleCheck { run, skip };
+RuleSet parse_rules_text(std::string_view text, const std::string& origin,
+                         ExampleCheck examples = ExampleCheck::run);
 
 // Reads (plugin::read_input_file) and parses a rules file; `what` names it in errors.
 RuleSet load_rules_file(const std::string& path, const std::string& what = "rules file");

@@ -58,7 +58,10 @@ bool is_upper_code(std::string_view code, std::size_t length) {
 
 class Reader {
 public:
-    Reader(std::string_view text, const std::string& origin) : text_(text) { set_.origin = origin; }
+    Reader(std::string_view text, const std::string& origin, ExampleCheck examples)
+        : text_(text), examples_(examples) {
+        set_.origin = origin;
+    }
 
     RuleSet read() {
         std::size_t start = 0;
@@ -73,7 +76,9 @@ public:
         }
         finish_rule();
         check_tables();
-        check_examples();
+        if (examples_ == ExampleCheck::run) {
+            check_examples();
+        }
         return std::move(set_);
     }
 
@@ -301,6 +306,7 @@ private:
     };
 
     std::string_view text_;
+    ExampleCheck examples_;
     std::size_t line_ = 0;
     RuleSet set_;
     std::optional<Pending> rule_;
@@ -309,8 +315,8 @@ private:
 
 }  // namespace
 
-RuleSet parse_rules_text(std::string_view text, const std::string& origin) {
-    return Reader(text, origin).read();
+RuleSet parse_rules_text(std::string_view text, const std::string& origin, ExampleCheck examples) {
+    return Reader(text, origin, examples).read();
 }
 
 RuleSet load_rules_file(const std::string& path, const std::string& what) {

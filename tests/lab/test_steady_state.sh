@@ -1,9 +1,16 @@
 #!/bin/bash
 # Scenario 1, steady state: from every vantage point, check_anycast_dns sees the nearest site on both
 # anycast addresses, OK, with the right identity and an RTT that matches the path (never faster than
-# the path's delay, at most 1 ms slower); every site's unicast address shows that site at its own RTT;
-# the anycast resolver address shows the nearest resolver. The minimum RTT is compared (a busy CI machine
-# adds scheduling delay to some queries, never removes path delay).
+# the path's delay, and not so much slower that the RTT would have counted something besides the round
+# trip); every site's unicast address shows that site at its own RTT; the anycast resolver address shows
+# the nearest resolver. The minimum RTT is compared (a busy CI machine adds scheduling delay to some
+# queries, never removes path delay).
+#
+# The upper bound is path + max(2 ms, 5 %): what it exists to catch (a retransmission timer, the check's
+# own start-up or a second query counted in) costs tens of milliseconds, while the lab's userspace delay
+# line on a loaded 2-core CI machine under ASan was seen adding 1.03 ms to every one of five queries on
+# an 80 ms path. How close the check comes to the truth is lab_timing_fidelity's question (against
+# ping on the same path) and bench/'s, not a timed assertion here.
 set -uo pipefail
 source "$(dirname "$0")/testlib.sh"
 lab_require_check "${CHECK_ANYCAST_DNS:-}"
@@ -27,7 +34,7 @@ assert_address() {
     [[ -n $facts ]] || fail "no subcheck for $2"
     jq -e --arg id "$3" --argjson rtt "$4" '
         .identity == $id and .loss_pct == 0 and .rcode == "NOERROR"
-        and .rtt_min_ms >= $rtt - 0.05 and .rtt_min_ms <= $rtt + 1.0' <<<"$facts" >/dev/null ||
+        and .rtt_min_ms >= $rtt - 0.05 and .rtt_min_ms <= $rtt + ([2, $rtt * 0.05] | max)' <<<"$facts" >/dev/null ||
         fail "$2: expected identity $3 at ~$4 ms, got $facts"
     pass "$2: identity $(jq -r '.identity + " (" + .identity_method + ")"' <<<"$facts"), rtt min/avg $(jq -r '"\(.rtt_min_ms)/\(.rtt_avg_ms)"' <<<"$facts") ms (path $4 ms)"
 }

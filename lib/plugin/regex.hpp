@@ -9,6 +9,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "plugin/regex_prefilter.hpp"
 
 namespace re2 {
 class RE2;
@@ -41,6 +45,35 @@ public:
 private:
     std::string pattern_;
     std::shared_ptr<const re2::RE2> re_;
+    std::vector<std::pair<std::string, std::size_t>> names_;  // named group -> number
+};
+
+// A pattern compiled on first use, with a prefilter read from its text at once: of the thirty
+// naming rules a check carries, an identity is usually tried against a few, and a rule whose
+// prefilter rules the identity out is never compiled (docs/benchmarks.md, start-up).
+// Not for use from several threads at once.
+class LazyRegex {
+public:
+    LazyRegex(std::string pattern, RegexCase letter_case, std::string what);
+
+    // False only when the pattern cannot match the whole subject (RegexPrefilter).
+    bool may_full_match(std::string_view subject) const { return prefilter_.may_full_match(subject); }
+    // The compiled pattern, compiled on the first call. Throws anycast::InputError as
+    // Regex::compile does, on every call, when the pattern is not valid.
+    const Regex& get() const;
+    // Whether the pattern has a group of that name, read from its text when it can be, without
+    // compiling it.
+    bool has_named_group(std::string_view name) const;
+    const std::string& pattern() const { return pattern_; }
+    bool compiled() const { return compiled_.has_value(); }  // for tests of what is spared
+
+private:
+    std::string pattern_;
+    RegexCase case_;
+    std::string what_;
+    RegexPrefilter prefilter_;
+    std::optional<std::vector<std::string>> names_;  // nullopt: only RE2 can tell
+    mutable std::optional<Regex> compiled_;
 };
 
 }  // namespace anycast::plugin

@@ -78,8 +78,9 @@ std::vector<std::string_view> candidates(std::string_view identity, RuleScope sc
     return parts;
 }
 
-std::optional<std::string> group(const plugin::Regex& pattern, std::string_view subject,
+std::optional<std::string> group(const plugin::LazyRegex& lazy, std::string_view subject,
                                  std::string_view name) {
+    const plugin::Regex& pattern = lazy.get();
     const auto number = pattern.named_group(name);
     if (!number) {
         return std::nullopt;
@@ -165,7 +166,8 @@ std::optional<std::string> normalise_identity(std::string_view identity) {
 
 std::optional<SiteMatch> match_rule(const RuleSet& set, const NamingRule& rule, std::string_view identity) {
     for (const std::string_view candidate : candidates(identity, rule.scope)) {
-        if (candidate.empty() || !rule.pattern.full_match(candidate)) {
+        if (candidate.empty() || !rule.pattern.may_full_match(candidate) ||
+            !rule.pattern.get().full_match(candidate)) {
             continue;
         }
         const auto site = group(rule.pattern, candidate, "site");

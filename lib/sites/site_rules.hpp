@@ -53,7 +53,8 @@ struct RuleExample {
 struct NamingRule {
     std::string name;           // unique within a file: "f-root", "quad9"
     std::string operator_name;  // "F-root (ISC)"; empty for generic forms
-    plugin::Regex pattern;
+    // Compiled when an identity first gets past its prefilter: most rules of a run never are.
+    plugin::LazyRegex pattern;
     RuleScope scope = RuleScope::identity;
     std::string places;                // name of a places table in the same file, or empty
     bool require_location = false;     // no place, no match: for generic forms that guess
@@ -78,6 +79,9 @@ struct RuleSet {
 // the rule does not reproduce (so a file's own examples prove it before it is used).
 // The shipped file skips that proof at run time (ExampleCheck::skip): its examples are proved by
 // tests/unit/sites/test_site_corpus.cpp, and every check would otherwise pay for it at start-up.
+// With the proof, every pattern is compiled at once (an invalid one fails the load); without it,
+// a pattern is compiled when an identity first needs it, and an invalid one throws the same
+// InputError then.
 enum class ExampleCheck { run, skip };
 RuleSet parse_rules_text(std::string_view text, const std::string& origin,
                          ExampleCheck examples = ExampleCheck::run);

@@ -103,6 +103,76 @@ BOOST_AUTO_TEST_CASE(every_rule_has_examples_and_the_whole_engine_agrees_with_th
     }
 }
 
+// What a rule of any scope may be tried on: the identity, its labels, their '-' parts.
+std::vector<std::string> all_candidates(const std::string& identity) {
+    std::vector<std::string> out{identity};
+    std::istringstream labels(identity);
+    for (std::string label; std::getline(labels, label, '.');) {
+        out.push_back(label);
+        std::istringstream parts(label);
+        for (std::string part; std::getline(parts, part, '-');) {
+            out.push_back(part);
+        }
+    }
+    return out;
+}
+
+BOOST_AUTO_TEST_CASE(no_prefilter_rules_out_an_identity_its_rule_matches) {
+    // The checks compile a rule only when its prefilter lets a candidate through (start-up,
+    // docs/benchmarks.md): a prefilter that said no to a match would lose a site. Every corpus
+    // identity and every example, as the whole and in each part, against every rule.
+    const RuleSet set = load_rules_file(source_dir + "/data/site-rules.conf");
+    std::vector<std::string> identities;
+    for (const CorpusLine& c : read_corpus()) {
+        identities.push_back(c.identity);
+    }
+    for (const auto& rule : set.rules) {
+        for (const auto& example : rule.examples) {
+            identities.push_back(example.identity);
+        }
+    }
+    std::size_t matched = 0;
+    std::size_t spared = 0;
+    for (const std::string& identity : identities) {
+        for (const std::string& candidate : all_candidates(normalise_identity(identity).value_or(""))) {
+            for (const auto& rule : set.rules) {
+                const bool may = rule.pattern.may_full_match(candidate);
+                if (rule.pattern.get().full_match(candidate)) {
+                    ++matched;
+                    BOOST_TEST(may, "rule " << rule.name << " matches '" << candidate << "' of '" << identity
+                                            << "' but its prefilter said no");
+                }
+                spared += may ? 0 : 1;
+            }
+        }
+    }
+    BOOST_TEST(matched > 300u);
+    BOOST_TEST(spared > matched * 10);
+}
+
+BOOST_AUTO_TEST_CASE(a_check_compiles_only_the_rules_an_identity_needs) {
+    // As the checks load the shipped file: nothing compiled until an identity is placed, and then
+    // only the rules whose prefilter it passes.
+    const std::string text = anycast::plugin::read_input_file(source_dir + "/data/site-rules.conf", "rules");
+    const RuleSet set = anycast::sites::parse_rules_text(text, "shipped", anycast::sites::ExampleCheck::skip);
+    const auto compiled = [&] {
+        std::vector<std::string> names;
+        for (const auto& rule : set.rules) {
+            if (rule.pattern.compiled()) {
+                names.push_back(rule.name);
+            }
+        }
+        return names;
+    };
+    BOOST_TEST(compiled().empty());
+    BOOST_TEST(!anycast::sites::match_rules(set, "bench"));  // the bench's NSD: no site
+    BOOST_TEST(compiled() == std::vector<std::string>{"airport-code"});
+    const auto f_root = anycast::sites::match_rules(set, "mad1f.f.root-servers.org");
+    BOOST_REQUIRE(f_root);
+    BOOST_TEST(f_root->site == "mad1f");
+    BOOST_TEST((compiled() == std::vector<std::string>{"f-root", "airport-code"}));
+}
+
 BOOST_AUTO_TEST_CASE(the_copy_beside_the_tests_is_the_shipped_file) {
     // The build copies data/site-rules.conf beside the checks and the tests; a stale copy would
     // test rules nobody ships.

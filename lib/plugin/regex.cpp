@@ -166,10 +166,7 @@ std::size_t Regex::group_count() const {
 }
 
 LazyRegex::LazyRegex(std::string pattern, RegexCase letter_case, std::string what)
-    : pattern_(std::move(pattern)),
-      case_(letter_case),
-      what_(std::move(what)),
-      prefilter_(RegexPrefilter::of(pattern_)) {
+    : pattern_(std::move(pattern)), case_(letter_case), what_(std::move(what)) {
     PlainGroups plain = plain_groups(pattern_, false);
     if (plain.sure) {
         names_.emplace();
@@ -177,6 +174,13 @@ LazyRegex::LazyRegex(std::string pattern, RegexCase letter_case, std::string wha
             names_->push_back(std::move(entry.first));
         }
     }
+}
+
+bool LazyRegex::may_full_match(std::string_view subject) const {
+    if (!prefilter_) {
+        prefilter_ = RegexPrefilter::of(pattern_);
+    }
+    return prefilter_->may_full_match(subject);
 }
 
 const Regex& LazyRegex::get() const {

@@ -56,8 +56,9 @@ class LazyRegex {
 public:
     LazyRegex(std::string pattern, RegexCase letter_case, std::string what);
 
-    // False only when the pattern cannot match the whole subject (RegexPrefilter).
-    bool may_full_match(std::string_view subject) const { return prefilter_.may_full_match(subject); }
+    // False only when the pattern cannot match the whole subject (RegexPrefilter, read from the
+    // pattern on the first call: a rule that an earlier one always wins before is never read).
+    bool may_full_match(std::string_view subject) const;
     // The compiled pattern, compiled on the first call. Throws anycast::InputError as
     // Regex::compile does, on every call, when the pattern is not valid.
     const Regex& get() const;
@@ -71,8 +72,8 @@ private:
     std::string pattern_;
     RegexCase case_;
     std::string what_;
-    RegexPrefilter prefilter_;
     std::optional<std::vector<std::string>> names_;  // nullopt: only RE2 can tell
+    mutable std::optional<RegexPrefilter> prefilter_;
     mutable std::optional<Regex> compiled_;
 };
 

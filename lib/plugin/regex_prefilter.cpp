@@ -38,6 +38,33 @@ bool is_punctuation(char c) {
            !(c >= 'A' && c <= 'Z');
 }
 
+bool is_quantifier(char c) {
+    return c == '*' || c == '+' || c == '?' || c == '{';
+}
+
+// What is not a literal outside a class.
+bool is_special(char c) {
+    switch (c) {
+        case '\\':
+        case '(':
+        case ')':
+        case '[':
+        case ']':
+        case '{':
+        case '}':
+        case '|':
+        case '.':
+        case '^':
+        case '$':
+        case '*':
+        case '+':
+        case '?':
+            return true;
+        default:
+            return false;
+    }
+}
+
 std::size_t plus(std::size_t a, std::size_t b) {
     return a == unbounded || b == unbounded || a > unbounded - b ? unbounded : a + b;
 }
@@ -67,34 +94,37 @@ Info literal(char c) {
 }
 
 // An exact set as a need; an empty string in it makes it no need at all.
-std::optional<Strings> need_of(const Strings& exact) {
+std::optional<Strings> need_of(Strings exact) {
     if (exact.empty() || std::any_of(exact.begin(), exact.end(), [](const auto& s) { return s.empty(); })) {
         return std::nullopt;
     }
     return exact;
 }
 
+std::size_t shortest(const Strings& need) {
+    std::size_t length = unbounded;
+    for (const auto& s : need) {
+        length = std::min(length, s.size());
+    }
+    return length;
+}
+
 // The need of a branch that says most: the one whose shortest string is longest.
-std::optional<Strings> best_need(const Info& info) {
-    std::vector<Strings> all = info.needs;
+std::optional<Strings> best_need(Info&& info) {
     if (info.exact) {
-        if (auto need = need_of(*info.exact)) {
-            all.push_back(std::move(*need));
+        if (auto need = need_of(std::move(*info.exact))) {
+            info.needs.push_back(std::move(*need));
         }
     }
-    const auto shortest = [](const Strings& need) {
-        return std::min_element(need.begin(), need.end(),
-                                [](const auto& a, const auto& b) { return a.size() < b.size(); })
-            ->size();
-    };
-    const auto best = std::max_element(all.begin(), all.end(), [&](const Strings& a, const Strings& b) {
-        return shortest(a) < shortest(b) || (shortest(a) == shortest(b) && a.size() > b.size());
-    });
-    return best == all.end() ? std::nullopt : std::optional<Strings>(*best);
+    const auto best =
+        std::max_element(info.needs.begin(), info.needs.end(), [](const auto& a, const auto& b) {
+            return shortest(a) < shortest(b) || (shortest(a) == shortest(b) && a.size() > b.size());
+        });
+    return best == info.needs.end() ? std::nullopt : std::optional<Strings>(std::move(*best));
 }
 
 // a|b|c: at most the longest, at least the shortest; one of the branches' needs.
-Info either(const std::vector<Info>& branches) {
+Info either(std::vector<Info>&& branches) {
     Info out{unbounded, 0, Strings{}, {}};
     for (const Info& branch : branches) {
         out.min = std::min(out.min, branch.min);
@@ -113,12 +143,13 @@ Info either(const std::vector<Info>& branches) {
         out.exact.reset();
     }
     Strings merged;
-    for (const Info& branch : branches) {
-        auto need = best_need(branch);
+    for (Info& branch : branches) {
+        auto need = best_need(std::move(branch));
         if (!need) {
             return out;  // a branch that needs nothing: the alternation needs nothing
         }
-        merged.insert(merged.end(), need->begin(), need->end());
+        merged.insert(merged.end(), std::make_move_iterator(need->begin()),
+                      std::make_move_iterator(need->end()));
     }
     normalise(merged);
     if (merged.size() <= max_need_strings) {
@@ -127,7 +158,18 @@ Info either(const std::vector<Info>& branches) {
     return out;
 }
 
-Strings product(const Strings& left, const Strings& right) {
+// Every left string followed by every right one. An empty `left` stands for {""}.
+Strings product(Strings&& left, Strings&& right) {
+    if (left.empty()) {
+        return std::move(right);
+    }
+    if (right.size() == 1) {
+        for (auto& a : left) {
+            a += right.front();
+        }
+        normalise(left);
+        return std::move(left);
+    }
     Strings out;
     out.reserve(left.size() * right.size());
     for (const auto& a : left) {
@@ -141,32 +183,33 @@ Strings product(const Strings& left, const Strings& right) {
 
 // abc: lengths add up; runs of exact parts join into the strings they spell ("\.c\.root" needs
 // ".c.root", not '.', 'c' and "root" apart).
-Info sequence(const std::vector<Info>& items) {
+Info sequence(std::vector<Info>&& items) {
     Info out{0, 0, std::nullopt, {}};
-    Strings run{""};
+    Strings run;  // the exact run so far; empty: {""}
     bool all_exact = true;
     const auto flush = [&] {
-        if (auto need = need_of(run)) {
+        if (auto need = need_of(std::move(run))) {
             out.needs.push_back(std::move(*need));
         }
-        run = Strings{""};
+        run.clear();
     };
-    for (const Info& item : items) {
+    for (Info& item : items) {
         out.min = plus(out.min, item.min);
         out.max = plus(out.max, item.max);
-        out.needs.insert(out.needs.end(), item.needs.begin(), item.needs.end());
-        if (item.exact && run.size() * item.exact->size() <= max_exact_strings) {
-            run = product(run, *item.exact);
+        out.needs.insert(out.needs.end(), std::make_move_iterator(item.needs.begin()),
+                         std::make_move_iterator(item.needs.end()));
+        if (item.exact && std::max<std::size_t>(run.size(), 1) * item.exact->size() <= max_exact_strings) {
+            run = product(std::move(run), std::move(*item.exact));
             continue;
         }
         all_exact = false;
         flush();
         if (item.exact) {
-            run = *item.exact;
+            run = std::move(*item.exact);
         }
     }
     if (all_exact) {
-        out.exact = std::move(run);
+        out.exact = run.empty() ? Strings{""} : std::move(run);
     } else {
         flush();
     }
@@ -174,9 +217,9 @@ Info sequence(const std::vector<Info>& items) {
 }
 
 // x{lo,hi}: an optional part needs nothing; a repeated one what one copy needs.
-Info repeated(const Info& item, std::size_t lo, std::size_t hi) {
+Info repeated(Info&& item, std::size_t lo, std::size_t hi) {
     if (lo == 1 && hi == 1) {
-        return item;
+        return std::move(item);
     }
     Info out{times(item.min, lo),
              hi == unbounded ? (item.max == 0 ? 0 : unbounded) : times(item.max, hi),
@@ -184,15 +227,15 @@ Info repeated(const Info& item, std::size_t lo, std::size_t hi) {
              {}};
     if (lo == 0) {
         if (hi == 1 && item.exact) {
-            out.exact = *item.exact;
+            out.exact = std::move(item.exact);
             out.exact->push_back("");
             normalise(*out.exact);
         }
         return out;
     }
-    out.needs = item.needs;
+    out.needs = std::move(item.needs);
     if (item.exact) {
-        if (auto need = need_of(*item.exact)) {
+        if (auto need = need_of(std::move(*item.exact))) {
             out.needs.push_back(std::move(*need));
         }
     }
@@ -223,11 +266,12 @@ private:
             ++i_;
             branches.push_back(concatenation(depth));
         }
-        return branches.size() == 1 ? std::move(branches.front()) : either(branches);
+        return branches.size() == 1 ? std::move(branches.front()) : either(std::move(branches));
     }
 
     Info concatenation(std::size_t depth) {
         std::vector<Info> items;
+        items.reserve(8);
         while (i_ < p_.size() && !at('|') && !at(')')) {
             // Plain characters in a row are one string: read at once, as most of a pattern is
             // (this runs for every rule of every check, so it must cost next to nothing).
@@ -242,7 +286,7 @@ private:
             Info item = atom(depth);
             items.push_back(quantified(std::move(item)));
         }
-        return sequence(items);
+        return sequence(std::move(items));
     }
 
     // The character at i_ when it is a literal (escaped punctuation included) that no quantifier
@@ -259,12 +303,11 @@ private:
             if (!is_punctuation(c)) {
                 return std::nullopt;
             }
-        } else if (std::string_view("\\()[]{}|.^$*+?").find(c) != std::string_view::npos ||
-                   static_cast<unsigned char>(c) >= 0x80) {
+        } else if (is_special(c) || static_cast<unsigned char>(c) >= 0x80) {
             return std::nullopt;
         }
         const std::size_t next = i_ + width;
-        if (next < p_.size() && std::string_view("*+?{").find(p_[next]) != std::string_view::npos) {
+        if (next < p_.size() && is_quantifier(p_[next])) {
             return std::nullopt;  // quantified: read as an atom
         }
         i_ = next;
@@ -325,7 +368,7 @@ private:
         if (at('*') || at('+') || at('?') || count_at(again_lo, again_hi, again_end)) {
             throw Unsure{};  // a repetition of a repetition: RE2 refuses most
         }
-        return repeated(item, lo, hi);
+        return repeated(std::move(item), lo, hi);
     }
 
     Info atom(std::size_t depth) {

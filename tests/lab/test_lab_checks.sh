@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenarios 2-5 (docs/lab.md) in one lab, so `up` is paid once: each scenario breaks one thing, proves
+# Scenarios 2-5 and 7 (docs/lab.md) in one lab, so `up` is paid once: each scenario breaks one thing, proves
 # the check that exists to catch it says so (state, exit code and the facts that name the culprit), then
 # restores the lab and proves the check is OK again before the next scenario starts.
 set -uo pipefail
@@ -104,4 +104,70 @@ expect "$out" "[.subchecks[].facts.site] == [\"iad\", \"iad\"]" "vp-iad (local r
 "$LAB" resolver vp-ams "$LAB_VP_AMS_NEAREST_RESOLVER" || fail "resolver vp-ams back"
 out=$(run_json 0 vp-ams "$CHECK_RESOLVER_LOCALITY" --location AMS -q "$LAB_ZONE" -T SOA) || exit 1
 expect "$out" "[.subchecks[].facts.site] == [\"fra\", \"fra\"]" "restored: vp-ams answered from fra, OK"
-echo "scenarios 2-5: every check names the failure it exists to catch"
+
+echo "== scenario 7 (issue 12): where an answer comes from"
+# Expect by location: ams1's location is AMS (shipped airport-code rule), so "ams" accepts it and "sin"
+# does not; "ams1" still means exactly that site.
+out=$(site_check 0 vp-ams --expect-site ams) || exit 1
+expect "$out" "$catchment | .site == \"ams1\" and .location == \"AMS\" and .expected == true" \
+    "--expect-site ams (a location) accepts site ams1 at AMS"
+out=$(site_check 1 vp-ams --expect-site "sin, iad1") || exit 1
+expect "$out" ".summary | startswith(\"catchment $LAB_ANYCAST4: site ams1 is not expected\")" \
+    "--expect-site \"sin, iad1\": WARNING, the first line names site ams1"
+out=$(run_json 0 vp-ams "$CHECK_RESOLVER_LOCALITY" --location AMS -q "$LAB_ZONE" -T SOA --expect-site fra) || exit 1
+expect "$out" "[.subchecks[].facts.location] == [\"FRA\", \"FRA\"]" "resolver --expect-site fra: OK, both addresses at FRA"
+
+# An unplaced resolver is never OK: res-fra answers with an identity no rule places.
+"$LAB" identity res-fra resolver-7 || fail "identity res-fra resolver-7"
+out=$(run_json 3 vp-ams "$CHECK_RESOLVER_LOCALITY" --location AMS -q "$LAB_ZONE" -T SOA) || exit 1
+expect "$out" ".summary | test(\"^$LAB_RESOLVER4: resolver not placed: identity resolver-7 names no known site: add \")" \
+    "unplaced resolver: UNKNOWN, the first line names the address, the identity and what to add"
+out=$(run_json 1 vp-ams "$CHECK_RESOLVER_LOCALITY" --location AMS -q "$LAB_ZONE" -T SOA --unplaced-state warning) || exit 1
+pass "--unplaced-state warning: WARNING"
+printf 'fra-res identity=resolver-7 loc=FRA\n' >"$ANYCAST_LAB_DIR/test-resolver-sites"
+out=$(run_json 0 vp-ams "$CHECK_RESOLVER_LOCALITY" --location AMS -q "$LAB_ZONE" -T SOA \
+    --sites-file "$ANYCAST_LAB_DIR/test-resolver-sites") || exit 1
+expect "$out" "[.subchecks[].facts.location] == [\"FRA\", \"FRA\"]" "placed by a sites file line (identity= loc=): OK at FRA"
+"$LAB" identity res-fra reset || fail "identity res-fra reset"
+
+# With a sites file, an identity that maps to no listed site (a box nobody told the monitoring about).
+sites_file=$ANYCAST_LAB_DIR/test-sites
+for s in $LAB_SITES; do
+    printf '%s %s loc=%s\n' "$s" "$(lab_var "$(lab_key "$s")_ADDR4")" "$(lab_var "$(lab_key "$s")_LOCATION")"
+done >"$sites_file"
+"$LAB" identity sin1 sin7 || fail "identity sin1 sin7"
+out=$(run_json 2 vp-sin "$CHECK_ANYCAST_SITE" -H "$LAB_ANYCAST4" --zone "$LAB_ZONE" --sites-file "$sites_file") || exit 1
+expect "$out" "($catchment | .site == \"sin7\" and .location == \"SIN\")
+        and ([.subchecks[] | select(.name | startswith(\"catchment\")) | .state] == [\"WARNING\"])
+        and (.summary | contains(\"catchment $LAB_ANYCAST4: site sin7 is not in the sites list\"))
+        and (.summary | contains(\"site sin1 $LAB_SIN1_ADDR4: identity sin7 (nsid) is site sin7, not sin1\"))" \
+    "unknown identity sin7: catchment WARNING (not in the sites list), sin1's address CRITICAL (wrong box), both in the first line"
+out=$(run_json 2 vp-sin "$CHECK_ANYCAST_SITE" -H "$LAB_ANYCAST4" --zone "$LAB_ZONE" --sites-file "$sites_file" \
+    --unknown-site-state critical) || exit 1
+expect "$out" "[.subchecks[] | select(.name | startswith(\"catchment\")) | .state] == [\"CRITICAL\"]" \
+    "--unknown-site-state critical: the catchment itself CRITICAL"
+"$LAB" identity sin1 reset || fail "identity sin1 reset"
+
+# Two sites, one identity (a copied configuration): iad1 and sin1 both answer "copied", which no rule
+# places, so neither is the wrong box; the shared identity is what hides which box answers.
+"$LAB" identity iad1 copied || fail "identity iad1 copied"
+"$LAB" identity sin1 copied || fail "identity sin1 copied"
+out=$(site_check 1 vp-ams) || exit 1
+expect "$out" ".summary | startswith(\"sites iad1 and sin1 answer with one identity copied\")" \
+    "two sites, one identity: WARNING, the first line names both sites and the identity"
+"$LAB" identity iad1 reset || fail "identity iad1 reset"
+"$LAB" identity sin1 reset || fail "identity sin1 reset"
+
+# An RTT below the physical floor for the claimed site: ams1 claims to be sin9 (Singapore, about
+# 10,500 km from AMS: floor about 105 ms) and answers vp-ams in 4 ms.
+"$LAB" identity ams1 sin9 || fail "identity ams1 sin9"
+out=$(run_json 1 vp-ams "$CHECK_ANYCAST_SITE" -H "$LAB_ANYCAST4" --zone "$LAB_ZONE" --location AMS) || exit 1
+expect "$out" "($catchment | .site == \"sin9\" and .below_floor == true and .rtt_floor_ms > 100)
+        and (.summary | test(\"^catchment $LAB_ANYCAST4: rtt [0-9.]+ ms is below the physical floor\"))" \
+    "check_anycast_site --location AMS: WARNING, sin9 answered below the physical floor"
+out=$(run_json 1 vp-ams "$CHECK_ANYCAST_DNS" -H "$LAB_ANYCAST4" -q "$LAB_ZONE" -T SOA --location AMS) || exit 1
+expect "$out" ".subchecks[0].facts.below_floor == true" "check_anycast_dns --location AMS: WARNING, below the floor"
+"$LAB" identity ams1 reset || fail "identity ams1 reset"
+out=$(run_json 0 vp-ams "$CHECK_ANYCAST_SITE" -H "$LAB_ANYCAST4" --zone "$LAB_ZONE" --location AMS) || exit 1
+expect "$out" "$catchment | .site == \"ams1\" and (.below_floor // false) == false" "restored: ams1 from AMS, above the floor, OK"
+echo "scenarios 2-5 and 7: every check names the failure it exists to catch"

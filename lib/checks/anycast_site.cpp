@@ -52,18 +52,6 @@ std::string lower(std::string_view text) {
     return out;
 }
 
-// What to add so that the instance can be placed: said in the status line.
-std::string placement_hint(const Instance& instance) {
-    if (!instance.identity) {
-        return "the server gave no identity";
-    }
-    if (!instance.site) {
-        return "identity " + *instance.identity +
-               " names no known site: add a rule (--site-regex) or identity= in a sites file";
-    }
-    return "site " + *instance.site + " has no location: add loc= for it in a sites file";
-}
-
 // --expect-site and --forbid-site, with --unplaced-state when the answer cannot be told.
 bool judge_site_patterns(const AnycastSiteConfig& config, const Instance& instance, Findings& findings) {
     using Verdict = SitePattern::Verdict;
@@ -78,7 +66,7 @@ bool judge_site_patterns(const AnycastSiteConfig& config, const Instance& instan
         } else if (verdict == Verdict::unplaced) {
             findings.add(config.unplaced_state, "cannot tell whether " + site + " is expected (" +
                                                     config.expect_site->text +
-                                                    "): " + placement_hint(instance));
+                                                    "): " + placement_hint(instance, Answerer::server));
         }
     }
     if (config.forbid_site) {
@@ -90,7 +78,7 @@ bool judge_site_patterns(const AnycastSiteConfig& config, const Instance& instan
         } else if (verdict == Verdict::unplaced) {
             findings.add(config.unplaced_state, "cannot tell whether " + site + " is forbidden (" +
                                                     config.forbid_site->text +
-                                                    "): " + placement_hint(instance));
+                                                    "): " + placement_hint(instance, Answerer::server));
         }
     }
     return expected;

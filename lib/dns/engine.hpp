@@ -92,6 +92,11 @@ struct EngineOptions {
 // less a reserve for the resolver thread, stdio and libraries, at most 4096.
 std::size_t descriptor_budget(std::size_t soft_limit, std::size_t open_now);
 std::size_t open_descriptor_count();  // entries of /proc/self/fd (0 when it cannot be read)
+// Whether a run of `jobs` needs open_descriptor_count() at all: not when every try of every job
+// could be open at once within a quarter of the limit. Reading /proc/self/fd costs a one-query
+// check a tenth of a millisecond, more than all else it does; should inherited descriptors fill
+// the limit after all, the first socket that cannot be had shrinks the budget then (EMFILE).
+bool descriptor_count_needed(std::size_t jobs, std::size_t soft_limit);
 
 // Runs every job and returns one result per job, in the same order. Returns by `deadline` (plus
 // the time to close sockets), whatever the network does.

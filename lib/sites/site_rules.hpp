@@ -77,8 +77,9 @@ struct RuleSet {
 // Parses a rules file's text (format: docs/site-rules.md). Throws anycast::InputError
 // "ORIGIN line N: WHAT" on the first line that is not valid, and for any example of a rule that
 // the rule does not reproduce (so a file's own examples prove it before it is used).
-// The shipped file skips that proof at run time (ExampleCheck::skip): its examples are proved by
-// tests/unit/sites/test_site_corpus.cpp, and every check would otherwise pay for it at start-up.
+// The shipped file skips that proof at run time (ExampleCheck::skip): its examples, and that its
+// places are in the airport table, are proved by tests/unit/sites/test_site_corpus.cpp, and every
+// check would otherwise pay for it at start-up.
 // With the proof, every pattern is compiled at once (an invalid one fails the load); without it,
 // a pattern is compiled when an identity first needs it, and an invalid one throws the same
 // InputError then.

@@ -683,6 +683,9 @@ std::string_view query_status_name(QueryStatus status) {
 
 std::vector<QueryResult> run_queries(std::span<const QueryJob> jobs, Clock::time_point deadline,
                                      const EngineOptions& options) {
+    if (jobs.empty()) {
+        return {};  // an identity already known, say: no epoll, no buffer, no limit to read
+    }
     Engine engine(jobs, deadline, options);
     return engine.run();
 }

@@ -4,7 +4,10 @@
 # blocks of README.md). It brings up a lab of its own (own namespace prefix and state directory), makes
 # each documented set-up with the lab's verbs, runs each documented command as the page shows it and
 # prints its output and exit code between markers, restores the lab, and takes the lab down at the end
-# (also on error or interrupt). It asserts nothing: a human pastes the blocks into the pages.
+# (also on error or interrupt). The pages' loopback examples (an NSD answering with Quad9's id.server
+# form, then with L-root's us-lgw-aa, which has no location; an Unbound whose identity no rule places)
+# run first, in a namespace of their own, on the addresses and ports the pages show. It asserts
+# nothing: a human pastes the blocks into the pages.
 #
 #   flock /tmp/anycast-net.lock tests/lab/docs-outputs.sh [BUILD_DIR] > /tmp/docs-out.txt
 #
@@ -29,7 +32,12 @@ for check in check_anycast_site check_anycast_dns check_resolver_locality; do
     [[ -x $BUILD/checks/$check ]] || { echo "docs-outputs: no $BUILD/checks/$check (build first)" >&2; exit 1; }
 done
 
-cleanup() { "$LAB" down >/dev/null 2>&1 || echo "docs-outputs: anycast-lab down failed" >&2; }
+LO_NS=${ANYCAST_LAB_PREFIX}lo
+LO_DIR=$ANYCAST_LAB_DIR-lo
+cleanup() {
+    "$LAB" down >/dev/null 2>&1 || echo "docs-outputs: anycast-lab down failed" >&2
+    stop_loopback
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
@@ -51,6 +59,104 @@ SITE4=(check_anycast_site -H 192.0.2.53 --zone anycast.test "${SITES[@]}")
 SITE46=(check_anycast_site -H 192.0.2.53 -H 2001:db8:53::53 --zone anycast.test "${SITES[@]}")
 LOCALITY=(check_resolver_locality --location AMS -q anycast.test -T SOA)
 STATE_FILE=$ANYCAST_LAB_DIR/docs-site.state
+
+# ---- the loopback examples: NSD (127.0.2.10:20510) and Unbound (127.0.3.4:28030), in LO_NS.
+kill_pid() { # pidfile: the server we started, if it still runs
+    local pid
+    [[ -f $1 ]] || return 0
+    pid=$(tr -dc 0-9 <"$1")
+    [[ -z $pid ]] || kill "$pid" 2>/dev/null || true
+}
+stop_loopback() {
+    kill_pid "$LO_DIR/nsd.pid"
+    kill_pid "$LO_DIR/unbound.pid"
+    ip netns del "$LO_NS" 2>/dev/null || true
+    rm -rf "$LO_DIR"
+}
+start_loopback() { # identity of the NSD
+    local i
+    stop_loopback
+    mkdir -p "$LO_DIR"
+    ip netns add "$LO_NS"
+    ip -n "$LO_NS" link set lo up
+    # shellcheck disable=SC2016 # zone-file directives, not shell expansions
+    printf '%s\n' '$ORIGIN anycast.test.' '$TTL 60' '@ SOA ns1 hostmaster 2026112301 3600 600 86400 60' \
+        '@ NS ns1' 'ns1 A 127.0.2.10' '@ A 192.0.2.80' >"$LO_DIR/anycast.test.zone"
+    cat >"$LO_DIR/nsd.conf" <<END_NSD
+server:
+    ip-address: 127.0.2.10@20510
+    identity: "$1"
+    hide-version: yes
+    username: ""
+    chroot: ""
+    zonesdir: "$LO_DIR"
+    pidfile: "$LO_DIR/nsd.pid"
+    xfrdfile: "$LO_DIR/xfrd.state"
+    zonelistfile: "$LO_DIR/zone.list"
+    database: ""
+    logfile: "$LO_DIR/nsd.log"
+    server-count: 1
+remote-control:
+    control-enable: no
+zone:
+    name: "anycast.test."
+    zonefile: "$LO_DIR/anycast.test.zone"
+END_NSD
+    cat >"$LO_DIR/unbound.conf" <<END_UNBOUND
+server:
+    interface: 127.0.3.4@28030
+    port: 28030
+    access-control: 127.0.0.0/8 allow
+    chroot: ""
+    username: ""
+    directory: "$LO_DIR"
+    pidfile: "$LO_DIR/unbound.pid"
+    use-syslog: no
+    logfile: "$LO_DIR/unbound.log"
+    num-threads: 1
+    identity: "resolver-x"
+    hide-identity: no
+    module-config: "iterator"
+    do-not-query-localhost: no
+    local-zone: "." refuse
+    local-zone: "test." nodefault
+    local-zone: "anycast.test." transparent
+    outgoing-range: 64
+remote-control:
+    control-enable: no
+stub-zone:
+    name: "anycast.test."
+    stub-addr: 127.0.2.10@20510
+END_UNBOUND
+    ip netns exec "$LO_NS" nsd -c "$LO_DIR/nsd.conf" >&2
+    ip netns exec "$LO_NS" unbound -c "$LO_DIR/unbound.conf" >&2
+    for ((i = 0; i < 100; i++)); do
+        ip netns exec "$LO_NS" drill -Q -p 28030 @127.0.3.4 anycast.test SOA >/dev/null 2>&1 && return 0
+        sleep 0.05
+    done
+    echo "docs-outputs: the loopback servers do not answer (see $LO_DIR)" >&2
+    exit 1
+}
+run_lo() { # TITLE COMMAND...: the command as the page shows it, run in LO_NS
+    local title=$1 rc=0
+    shift
+    echo "===== $title"
+    echo "\$ $*"
+    timeout "$STEP_TIMEOUT" ip netns exec "$LO_NS" "$@" 2>&1 || rc=$?
+    echo "(exit code $rc)"
+    echo
+}
+start_loopback res860.qfra3.rrdns.pch.net
+run_lo "site: loopback qfra3" check_anycast_site -H 127.0.2.10 -p 20510 --zone anycast.test --expect-site fra
+printf 'qfra3 loc=FRA\n' >"$LO_DIR/sites"
+run_lo "site: loopback qfra3, sites file qfra3 loc=FRA" check_anycast_site -H 127.0.2.10 -p 20510 --zone anycast.test \
+    --expect-site fra --sites-file "$LO_DIR/sites"
+run_lo "locality: loopback resolver-x" check_resolver_locality -H 127.0.3.4 -p 28030 -q anycast.test -T SOA \
+    --location AMS --identity hostname.bind
+# A site that no rule can place (L-root's us-lgw: Longwood, Florida, not London Gatwick).
+start_loopback us-lgw-aa
+run_lo "site: loopback us-lgw-aa" check_anycast_site -H 127.0.2.10 -p 20510 --zone anycast.test --expect-site fra
+stop_loopback
 
 lab up
 

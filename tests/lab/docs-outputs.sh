@@ -4,10 +4,10 @@
 # blocks of README.md). It brings up a lab of its own (own namespace prefix and state directory), makes
 # each documented set-up with the lab's verbs, runs each documented command as the page shows it and
 # prints its output and exit code between markers, restores the lab, and takes the lab down at the end
-# (also on error or interrupt). The pages' loopback examples (an NSD answering with Quad9's id.server
-# form, then with L-root's us-lgw-aa, which has no location; an Unbound whose identity no rule places)
-# run first, in a namespace of their own, on the addresses and ports the pages show. It asserts
-# nothing: a human pastes the blocks into the pages.
+# (also on error or interrupt). The loopback examples (an NSD answering with Quad9's id.server form,
+# then with L-root's us-lgw-aa, which has no location; an Unbound whose identity no rule places;
+# README.md's NSD and Knot sites) run first, in a namespace of their own, on the addresses and ports
+# the pages show. It asserts nothing: a human pastes the blocks into the pages.
 #
 #   flock /tmp/anycast-net.lock tests/lab/docs-outputs.sh [BUILD_DIR] > /tmp/docs-out.txt
 #
@@ -61,15 +61,14 @@ LOCALITY=(check_resolver_locality --location AMS -q anycast.test -T SOA)
 STATE_FILE=$ANYCAST_LAB_DIR/docs-site.state
 
 # ---- the loopback examples: NSD (127.0.2.10:20510) and Unbound (127.0.3.4:28030), in LO_NS.
-kill_pid() { # pidfile: the server we started, if it still runs
-    local pid
-    [[ -f $1 ]] || return 0
-    pid=$(tr -dc 0-9 <"$1")
-    [[ -z $pid ]] || kill "$pid" 2>/dev/null || true
-}
+# Every process in LO_NS is a server this script started there.
 stop_loopback() {
-    kill_pid "$LO_DIR/nsd.pid"
-    kill_pid "$LO_DIR/unbound.pid"
+    local pid i
+    for pid in $(ip netns pids "$LO_NS" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+    for ((i = 0; i < 50; i++)); do
+        [[ -n $(ip netns pids "$LO_NS" 2>/dev/null) ]] || break
+        sleep 0.05
+    done
     ip netns del "$LO_NS" 2>/dev/null || true
     rm -rf "$LO_DIR"
 }
@@ -156,6 +155,71 @@ run_lo "locality: loopback resolver-x" check_resolver_locality -H 127.0.3.4 -p 2
 # A site that no rule can place (L-root's us-lgw: Longwood, Florida, not London Gatwick).
 start_loopback us-lgw-aa
 run_lo "site: loopback us-lgw-aa" check_anycast_site -H 127.0.2.10 -p 20510 --zone anycast.test --expect-site fra
+stop_loopback
+
+# ---- README.md's loopback examples: NSD and Knot as the sites of a small service, on loopback ports.
+zone_file() { # serial file
+    # shellcheck disable=SC2016 # zone-file directives, not shell expansions
+    printf '%s\n' '$ORIGIN anycast.test.' '$TTL 300' "@ SOA ns1 hostmaster $1 3600 900 604800 300" \
+        '@ NS ns1' 'ns1 A 127.0.0.1' '@ A 192.0.2.80' >"$2"
+}
+nsd_site() { # name serial port address...
+    local name=$1 serial=$2 port=$3 dir=$LO_DIR/$1 addr
+    shift 3
+    mkdir -p "$dir"
+    zone_file "$serial" "$dir/anycast.test.zone"
+    {
+        echo "server:"
+        for addr in "$@"; do echo "    ip-address: $addr@$port"; done
+        printf '    %s\n' "identity: \"$name\"" "nsid: \"ascii_$name\"" 'username: ""' 'chroot: ""' \
+            "zonesdir: \"$dir\"" "pidfile: \"$dir/nsd.pid\"" "xfrdfile: \"$dir/xfrd.state\"" \
+            "zonelistfile: \"$dir/zone.list\"" 'database: ""' "logfile: \"$dir/nsd.log\"" "server-count: 1"
+        printf '%s\n' "remote-control:" "    control-enable: no" "zone:" "    name: \"anycast.test.\"" \
+            "    zonefile: \"$dir/anycast.test.zone\""
+    } >"$dir/nsd.conf"
+    ip netns exec "$LO_NS" nsd -c "$dir/nsd.conf" >&2
+}
+knot_site() { # name serial port address
+    local name=$1 dir=$LO_DIR/$1
+    mkdir -p "$dir/db"
+    zone_file "$2" "$dir/anycast.test.zone"
+    printf '%s\n' "server:" "    rundir: \"$dir\"" "    user: root:root" "    pidfile: \"$dir/knot.pid\"" \
+        "    identity: \"$name\"" "    nsid: \"$name\"" "    listen: \"$4@$3\"" "database:" "    storage: \"$dir/db\"" \
+        "control:" "    listen: \"$dir/knot.sock\"" "zone:" "  - domain: anycast.test." "    file: \"$dir/anycast.test.zone\"" \
+        "    storage: \"$dir\"" "    journal-content: none" "    zonefile-sync: -1" >"$dir/knot.conf"
+    ip netns exec "$LO_NS" knotd -d -c "$dir/knot.conf" >&2
+}
+await_lo() { # port address...: bounded wait until every address answers
+    local port=$1 addr i
+    shift
+    for addr in "$@"; do
+        for ((i = 0; i < 100; i++)); do
+            ip netns exec "$LO_NS" drill -Q -p "$port" @"$addr" anycast.test SOA >/dev/null 2>&1 && continue 2
+            sleep 0.05
+        done
+        echo "docs-outputs: $addr port $port does not answer (see $LO_DIR)" >&2
+        exit 1
+    done
+}
+new_loopback() {
+    stop_loopback
+    mkdir -p "$LO_DIR"
+    ip netns add "$LO_NS"
+    ip -n "$LO_NS" link set lo up
+}
+new_loopback
+nsd_site ams1 2026112301 5300 127.0.0.1 ::1
+knot_site iad1 2026112301 5300 127.0.0.2
+await_lo 5300 127.0.0.1 ::1 127.0.0.2
+run_lo "README dns: loopback" check_anycast_dns -H 127.0.0.1 -H ::1 -H 127.0.0.2 -p 5300 -q anycast.test -T SOA
+new_loopback
+nsd_site ams1 2026112304 15354 127.0.0.11
+knot_site iad1 2026112301 15354 127.0.0.12
+nsd_site sto1 2026112304 15354 127.0.0.13
+await_lo 15354 127.0.0.11 127.0.0.12 127.0.0.13
+printf '%s\n' 'ams1 127.0.0.11' 'iad1 127.0.0.12' 'sto1 127.0.0.13' >"$LO_DIR/sites.conf"
+run_lo "README site: loopback" check_anycast_site -H 127.0.0.11 -p 15354 --zone anycast.test \
+    --sites-file "$LO_DIR/sites.conf" --expect-site ams1 --state-file "$LO_DIR/anycast-site.state"
 stop_loopback
 
 lab up

@@ -52,18 +52,6 @@ std::string lower(std::string_view text) {
     return out;
 }
 
-// What to add so that the instance can be placed: said in the status line.
-std::string placement_hint(const Instance& instance) {
-    if (!instance.identity) {
-        return "the server gave no identity";
-    }
-    if (!instance.site) {
-        return "identity " + *instance.identity +
-               " names no known site: add a rule (--site-regex) or identity= in a sites file";
-    }
-    return "site " + *instance.site + " has no location: add loc= for it in a sites file";
-}
-
 // --expect-site and --forbid-site, with --unplaced-state when the answer cannot be told.
 bool judge_site_patterns(const AnycastSiteConfig& config, const Instance& instance, Findings& findings) {
     using Verdict = SitePattern::Verdict;
@@ -78,7 +66,7 @@ bool judge_site_patterns(const AnycastSiteConfig& config, const Instance& instan
         } else if (verdict == Verdict::unplaced) {
             findings.add(config.unplaced_state, "cannot tell whether " + site + " is expected (" +
                                                     config.expect_site->text +
-                                                    "): " + placement_hint(instance));
+                                                    "): " + placement_hint(instance, Answerer::server));
         }
     }
     if (config.forbid_site) {
@@ -90,7 +78,7 @@ bool judge_site_patterns(const AnycastSiteConfig& config, const Instance& instan
         } else if (verdict == Verdict::unplaced) {
             findings.add(config.unplaced_state, "cannot tell whether " + site + " is forbidden (" +
                                                     config.forbid_site->text +
-                                                    "): " + placement_hint(instance));
+                                                    "): " + placement_hint(instance, Answerer::server));
         }
     }
     return expected;
@@ -545,6 +533,7 @@ std::optional<Subcheck> judge_sites(const AnycastSiteConfig& config, const std::
     Subcheck check;
     check.name = "sites";
     std::vector<std::string> down;
+    std::vector<std::string> live_with_findings;  // up, but not OK: a wrong box, slow, a dead address
     State live = State::ok;
     for (const SiteReading& site : sites) {
         check.children.push_back(judge_site(config, site, timeout_seconds));
@@ -553,6 +542,9 @@ std::optional<Subcheck> judge_sites(const AnycastSiteConfig& config, const std::
             down.push_back(site.site.code);
         } else {
             live = plugin::worse(live, child.effective_state());
+            if (child.effective_state() != State::ok) {
+                live_with_findings.push_back(site.site.code);
+            }
         }
     }
     const std::size_t total = sites.size();
@@ -566,12 +558,18 @@ std::optional<Subcheck> judge_sites(const AnycastSiteConfig& config, const std::
     // Down sites count against --down-warning/--down-critical; what an answering address showed
     // (wrong box, slow) and a dead address of a live site count as found.
     check.state_override = plugin::worse(down_state, live);
-    std::string down_list;
-    for (const std::string& code : down) {
-        down_list += (down_list.empty() ? "" : ", ") + code;
-    }
+    const auto joined = [](const std::vector<std::string>& codes) {
+        std::string list;
+        for (const std::string& code : codes) {
+            list += (list.empty() ? "" : ", ") + code;
+        }
+        return list;
+    };
+    // The aggregate line says which sites its state comes from, so "[CRITICAL] sites: 3/3 sites up"
+    // never appears without the name of the site that made it so.
     check.summary = std::to_string(up) + "/" + std::to_string(total) + " sites up" +
-                    (down.empty() ? "" : " (down: " + down_list + ")");
+                    (down.empty() ? "" : " (down: " + joined(down) + ")") +
+                    (live_with_findings.empty() ? "" : "; not OK: " + joined(live_with_findings));
     check.set_fact("sites_up", static_cast<std::int64_t>(up));
     check.set_fact("sites_total", static_cast<std::int64_t>(total));
     check.perfdata.push_back(

@@ -120,4 +120,17 @@ std::string site_text(const Instance& instance) {
     return instance.site.value_or("unknown site");
 }
 
+std::string placement_hint(const Instance& instance, Answerer answerer) {
+    if (!instance.identity) {
+        // A resolver may hide its name and still say who-am-I (the egress address).
+        return answerer == Answerer::resolver ? "the resolver gave no identity (try --whoami)"
+                                              : "the server gave no identity";
+    }
+    if (!instance.site) {
+        return "identity " + *instance.identity +
+               " names no known site: add a rule (--site-regex) or identity= and loc= in a sites file";
+    }
+    return "site " + *instance.site + " has no location: add loc= for it in a sites file";
+}
+
 }  // namespace anycast::checks

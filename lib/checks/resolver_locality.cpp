@@ -19,18 +19,6 @@ using plugin::CheckResult;
 using plugin::State;
 using plugin::Subcheck;
 
-// What to add so that a resolver can be placed: said in the status line.
-std::string placement_hint(const Instance& instance) {
-    if (!instance.identity) {
-        return "the resolver gave no identity (try --whoami)";
-    }
-    if (!instance.site) {
-        return "identity " + *instance.identity +
-               " names no known site: add a rule (--site-regex) or identity= and loc= in a sites file";
-    }
-    return "site " + *instance.site + " has no known location: add loc= for it in a sites file";
-}
-
 // "127.0.3.3 answered from iad (IAD, 6,207 km from AMS)".
 std::string story(const std::string& name, const Instance& instance, const std::optional<Reach>& r,
                   const Vantage& vantage) {
@@ -110,7 +98,7 @@ void judge_expected(const ResolverLocalityConfig& config, const Instance& instan
         case SitePattern::Verdict::unplaced:
             findings.add(config.unplaced_state, "cannot tell whether " + site_text(instance) +
                                                     " is expected (" + config.expect_site->text +
-                                                    "): " + placement_hint(instance));
+                                                    "): " + placement_hint(instance, Answerer::resolver));
             return;
     }
 }
@@ -159,7 +147,8 @@ Subcheck judge_resolver(const ResolverLocalityConfig& config, const AddressReadi
         physics += " (no --location given: distance not checked)";
     } else if (!r) {
         // Asked where the resolver is and cannot say: never a silent OK.
-        findings.add(config.unplaced_state, "resolver not placed: " + placement_hint(instance));
+        findings.add(config.unplaced_state,
+                     "resolver not placed: " + placement_hint(instance, Answerer::resolver));
     } else {
         judge_distance(config, *r, rtt_ms, label, check, findings, physics);
     }

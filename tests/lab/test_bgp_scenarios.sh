@@ -13,26 +13,6 @@ lab_up
 state_dir=$LAB_DIR/test-state # removed with the lab
 mkdir -p "$state_dir"
 
-run_json() { # EXPECTED_EXIT NODE CHECK ARGS... -> the check's JSON
-    local want=$1 node=$2 out rc
-    shift 2
-    out=$(in_node "$node" "$@" --output-format=json)
-    rc=$?
-    jq -e . >/dev/null 2>&1 <<<"$out" || fail "$node $(basename "$1"): not JSON (exit $rc): $out"
-    [[ $rc == "$want" ]] || fail "$node $(basename "$1"): expected exit $want, got $rc: $(jq -c '{state, summary}' <<<"$out")"
-    echo "$out"
-}
-expect() { # JSON JQ-FILTER DESCRIPTION
-    jq -e "$2" >/dev/null <<<"$1" || fail "$3: $(jq -c '{state, summary, subchecks: [.subchecks[] | {name, state, summary}]}' <<<"$1")"
-    pass "$3"
-}
-sites=()
-for s in $LAB_SITES; do sites+=(--site "$s=$(lab_var "$(lab_key "$s")_ADDR4")"); done
-site_check() { # EXPECTED_EXIT NODE ARGS...
-    local want=$1 node=$2
-    shift 2
-    run_json "$want" "$node" "$CHECK_ANYCAST_SITE" -H "$LAB_ANYCAST4" --zone "$LAB_ZONE" "${sites[@]}" "$@"
-}
 catchment='(.subchecks[] | select(.name | startswith("catchment")) | .facts)'
 flows='(.subchecks[] | select(.name | startswith("flows")) | .facts)'
 sites_up='(.subchecks[] | select(.name == "sites") | .facts.sites_up)'
@@ -44,8 +24,8 @@ for client in $LAB_VANTAGES $LAB_RESOLVERS; do
 done
 pass "all six clients on their nearest site by BGP"
 history=$state_dir/withdraw.state
-out=$(site_check 0 vp-ams --state-file "$history") || exit 1
-expect "$out" "$catchment | .site == \"ams1\"" "vp-ams: catchment ams1 recorded in the state file"
+out=$(lab_site_json 0 vp-ams --sites --state-file "$history") || exit 1
+lab_expect "$out" "$catchment | .site == \"ams1\"" "vp-ams: catchment ams1 recorded in the state file"
 
 echo "== withdrawn: ams1's server stops, its health checker withdraws, BGP moves its catchment"
 "$LAB" site-down ams1 --withdraw || fail "site-down ams1 --withdraw"
@@ -55,34 +35,34 @@ grep -q "withdrawn" "$LAB_DIR/bgp-ams1/health.log" || fail "the health checker d
 pass "health checker: $(grep withdrawn "$LAB_DIR/bgp-ams1/health.log" | tail -n 1)"
 [[ $(identity_of res-fra "$LAB_ANYCAST4") == iad1 ]] || fail "res-fra is not answered by iad1"
 pass "res-fra (the other client of ams1) is answered by iad1"
-out=$(site_check 1 vp-ams --state-file "$history") || exit 1
-expect "$out" "$catchment | .site == \"iad1\" and .previous_site == \"ams1\" and .site_changes_in_window == 1" \
+out=$(lab_site_json 1 vp-ams --sites --state-file "$history") || exit 1
+lab_expect "$out" "$catchment | .site == \"iad1\" and .previous_site == \"ams1\" and .site_changes_in_window == 1" \
     "vp-ams: catchment iad1, reported as a change from ams1"
-expect "$out" "$sites_up == 2 and ([.subchecks[] | select(.name | startswith(\"catchment\")) | .summary | test(\"changed since last run: ams1 -> iad1\")] == [true])" \
+lab_expect "$out" "$sites_up == 2 and ([.subchecks[] | select(.name | startswith(\"catchment\")) | .summary | test(\"changed since last run: ams1 -> iad1\")] == [true])" \
     "vp-ams: ams1 down on its unicast address, 2/3 up; the catchment says \"changed since last run: ams1 -> iad1\""
-out=$(site_check 1 vp-ams --state-file "$history") || exit 1
-expect "$out" "$catchment | .site == \"iad1\" and (has(\"previous_site\") | not) and .site_changes_in_window == 1" \
+out=$(lab_site_json 1 vp-ams --sites --state-file "$history") || exit 1
+lab_expect "$out" "$catchment | .site == \"iad1\" and (has(\"previous_site\") | not) and .site_changes_in_window == 1" \
     "vp-ams, next run: still iad1, the move is not reported again"
 "$LAB" site-up ams1 || fail "site-up ams1"
 "$LAB" await vp-ams ams1 || fail "vp-ams did not come back to ams1"
-out=$(site_check 0 vp-ams) || exit 1
-expect "$out" "$catchment | .site == \"ams1\"" "restored: vp-ams back on ams1 once the checker announces again"
+out=$(lab_site_json 0 vp-ams --sites) || exit 1
+lab_expect "$out" "$catchment | .site == \"ams1\"" "restored: vp-ams back on ams1 once the checker announces again"
 
 echo "== black hole: ams1 keeps announcing but drops what arrives for the service"
 "$LAB" site-down ams1 --blackhole || fail "site-down ams1 --blackhole"
 "$LAB" await vp-ams ams1 || fail "vp-ams should still be routed to ams1"
 "$LAB" await res-fra ams1 || fail "res-fra should still be routed to ams1"
 pass "the routers still send vp-ams and res-fra to ams1 (its health checker sees a healthy server)"
-out=$(site_check 2 vp-ams --timeout 2) || exit 1
-expect "$out" "($catchment | has(\"site\") | not) and $sites_up == 3" \
+out=$(lab_site_json 2 vp-ams --sites --timeout 2) || exit 1
+lab_expect "$out" "($catchment | has(\"site\") | not) and $sites_up == 3" \
     "vp-ams: CRITICAL, the anycast query times out while every site is up on its unicast address"
-out=$(run_json 2 vp-ams "$CHECK_ANYCAST_DNS" -H "$LAB_ANYCAST4" -H "$LAB_ANYCAST6" -q "$LAB_ZONE" -T SOA -t 2) || exit 1
-expect "$out" "[.subchecks[].facts.loss_pct] == [100, 100]" "check_anycast_dns from vp-ams: CRITICAL, 100% loss on both families"
-out=$(site_check 0 vp-iad --timeout 2) || exit 1
-expect "$out" "$catchment | .site == \"iad1\"" "vp-iad (not in ams1's catchment): OK"
+out=$(lab_check_json 2 vp-ams "$CHECK_ANYCAST_DNS" -H "$LAB_ANYCAST4" -H "$LAB_ANYCAST6" -q "$LAB_ZONE" -T SOA -t 2) || exit 1
+lab_expect "$out" "[.subchecks[].facts.loss_pct] == [100, 100]" "check_anycast_dns from vp-ams: CRITICAL, 100% loss on both families"
+out=$(lab_site_json 0 vp-iad --sites --timeout 2) || exit 1
+lab_expect "$out" "$catchment | .site == \"iad1\"" "vp-iad (not in ams1's catchment): OK"
 "$LAB" site-up ams1 || fail "site-up ams1"
-out=$(site_check 0 vp-ams) || exit 1
-expect "$out" "$catchment | .site == \"ams1\"" "restored: vp-ams answered by ams1"
+out=$(lab_site_json 0 vp-ams --sites) || exit 1
+lab_expect "$out" "$catchment | .site == \"ams1\"" "restored: vp-ams answered by ams1"
 
 echo "== drained: ams1 announced with 3 extra prepends"
 "$LAB" drain ams1 || fail "drain ams1"
@@ -93,8 +73,8 @@ for client in $LAB_VANTAGES $LAB_RESOLVERS; do
     [[ $("$LAB" env | sed -n "s/^LAB_$(lab_key "$client")_CATCHMENT=//p") != ams1 ]] || fail "$client still reaches ams1"
 done
 pass "ams1 has lost its whole catchment"
-out=$(site_check 1 vp-ams --expect-site ams1) || exit 1
-expect "$out" "($catchment | .site == \"iad1\" and .expected == false) and $sites_up == 3" \
+out=$(lab_site_json 1 vp-ams --sites --expect-site ams1) || exit 1
+lab_expect "$out" "($catchment | .site == \"iad1\" and .expected == false) and $sites_up == 3" \
     "vp-ams --expect-site ams1: WARNING, caught by iad1 while ams1 is up (drained, not down)"
 "$LAB" undrain ams1 || fail "undrain ams1"
 "$LAB" await vp-ams ams1 || fail "vp-ams did not come back after undrain"
@@ -115,23 +95,23 @@ done | sort | uniq -c | xargs)
 pass "32 source ports spread over both paths: $ports_sites"
 ecmp_state=$state_dir/ecmp.state
 for run in 1 2 3 4 5; do
-    out=$(site_check 0 vp-ams --flows 16 --state-file "$ecmp_state" --flap-warning 1 -t 5) || exit 1
-    expect "$out" "$flows | .split == true and .sites == \"ams1+iad1\" and .flows_identified == 16" \
+    out=$(lab_site_json 0 vp-ams --sites --flows 16 --state-file "$ecmp_state" --flap-warning 1 -t 5) || exit 1
+    lab_expect "$out" "$flows | .split == true and .sites == \"ams1+iad1\" and .flows_identified == 16" \
         "run $run: split $(jq -r '[.subchecks[] | select(.name | startswith("flows")) | .summary][0]' <<<"$out")"
-    expect "$out" "$catchment | .site_changes_in_window == 0 and (has(\"previous_site\") | not)" \
+    lab_expect "$out" "$catchment | .site_changes_in_window == 0 and (has(\"previous_site\") | not)" \
         "run $run: the state file sees no site change (no flap), OK"
 done
-expect "$out" "(.summary | test(\"split ams1 [0-9]+% / iad1 [0-9]+%|split iad1 [0-9]+% / ams1 [0-9]+%\"))" \
+lab_expect "$out" "(.summary | test(\"split ams1 [0-9]+% / iad1 [0-9]+%|split iad1 [0-9]+% / ams1 [0-9]+%\"))" \
     "the first line says: $(jq -r .summary <<<"$out")"
-out=$(site_check 1 vp-ams --flows 16 --split-warning 10 -t 5) || exit 1
-expect "$out" "(.subchecks[] | select(.name | startswith(\"flows\")) | .state) == \"WARNING\"" \
+out=$(lab_site_json 1 vp-ams --sites --flows 16 --split-warning 10 -t 5) || exit 1
+lab_expect "$out" "(.subchecks[] | select(.name | startswith(\"flows\")) | .state) == \"WARNING\"" \
     "--split-warning 10: WARNING, $(jq -r '[.subchecks[] | select(.name | startswith("flows")) | .summary][0]' <<<"$out")"
 # For contrast: one query a run from a random source port sees the site change between runs.
 plain_state=$state_dir/plain.state
-for run in $(seq 1 8); do site_check 0 vp-ams --state-file "$plain_state" >/dev/null || exit 1; done
-out=$(site_check 0 vp-ams --state-file "$plain_state") || exit 1
+for run in $(seq 1 8); do lab_site_json 0 vp-ams --sites --state-file "$plain_state" >/dev/null || exit 1; done
+out=$(lab_site_json 0 vp-ams --sites --state-file "$plain_state") || exit 1
 echo "info: without --flows, 9 runs from random source ports saw $(jq -r "$catchment | .site_changes_in_window" <<<"$out") site changes (flaps that are not routing changes)"
 "$LAB" ecmp vp-ams off || fail "ecmp vp-ams off"
-out=$(site_check 0 vp-ams --flows 16) || exit 1
-expect "$out" "$flows | .split == false and .sites == \"ams1\"" "ECMP off: all 16 flows to ams1"
+out=$(lab_site_json 0 vp-ams --sites --flows 16) || exit 1
+lab_expect "$out" "$flows | .split == false and .sites == \"ams1\"" "ECMP off: all 16 flows to ams1"
 echo "BGP scenarios: withdrawal, black hole, drain and ECMP each named by the checks"

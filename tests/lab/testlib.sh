@@ -61,6 +61,39 @@ in_node() { # node command...
     "$LAB" exec "$node" -- "$@"
 }
 
+# A check's JSON from inside a node; fails the test unless the check exits EXPECTED_EXIT and its JSON
+# says the same exit code.
+lab_check_json() { # EXPECTED_EXIT NODE CHECK ARGS...
+    local want=$1 node=$2 out rc
+    shift 2
+    out=$(in_node "$node" "$@" --output-format=json)
+    rc=$?
+    jq -e . >/dev/null 2>&1 <<<"$out" || fail "$node $(basename "$1"): not JSON (exit $rc): $out"
+    [[ $rc == "$want" && $(jq -r .exit_code <<<"$out") == "$want" ]] ||
+        fail "$node $(basename "$1"): expected exit $want, got $rc: $(jq -c '{state, summary}' <<<"$out")"
+    echo "$out"
+}
+
+# Passes when JQ-FILTER holds on the check's JSON; otherwise fails showing the state, the first line
+# and every subcheck's.
+lab_expect() { # JSON JQ-FILTER DESCRIPTION
+    jq -e "$2" >/dev/null <<<"$1" ||
+        fail "$3: $(jq -c '{state, summary, subchecks: [.subchecks[] | {name, state, summary}]}' <<<"$1")"
+    pass "$3"
+}
+
+# check_anycast_site from NODE on the anycast IPv4 address; with --sites, every lab site is listed
+# (--site CODE=its IPv4 unicast address).
+lab_site_json() { # EXPECTED_EXIT NODE [--sites] ARGS...
+    local want=$1 node=$2 s sites=()
+    shift 2
+    if [[ ${1:-} == --sites ]]; then
+        shift
+        for s in $LAB_SITES; do sites+=(--site "$s=$(lab_var "$(lab_key "$s")_ADDR4")"); done
+    fi
+    lab_check_json "$want" "$node" "$CHECK_ANYCAST_SITE" -H "$LAB_ANYCAST4" --zone "$LAB_ZONE" "${sites[@]}" "$@"
+}
+
 # The shell-variable key of a node: vp-ams -> VP_AMS.
 lab_key() { echo "$1" | tr 'a-z-' 'A-Z_'; }
 lab_var() { # name -> value of LAB_<name>

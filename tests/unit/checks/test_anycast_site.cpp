@@ -1,5 +1,7 @@
 // check_anycast_site's judgements from hand-made readings: catchment, sites, shared identities,
 // consistency; every state they reach, and a first line that names what failed.
+#include <algorithm>
+
 #include <boost/test/unit_test.hpp>
 
 #include "checks/anycast_site.hpp"
@@ -159,6 +161,12 @@ BOOST_AUTO_TEST_CASE(the_wrong_box_is_critical) {
     BOOST_TEST(
         line.find("site iad1 198.51.100.2: identity sto1 (nsid) is site sto1, not iad1: this address leads "
                   "to the wrong box") == 0U);
+    // The sites line in the long output names the site its CRITICAL comes from.
+    const auto result = checks::report_anycast_site(config(), m, 2);
+    const auto sites = std::find_if(result.subchecks.begin(), result.subchecks.end(),
+                                    [](const auto& sub) { return sub.name == "sites"; });
+    BOOST_TEST_REQUIRE((sites != result.subchecks.end()));
+    BOOST_TEST(sites->summary == "3/3 sites up; not OK: iad1");
 }
 
 BOOST_AUTO_TEST_CASE(a_down_site_is_named_in_the_first_line) {

@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(an_unplaced_resolver_is_not_ok_and_says_what_to_add) {
     std::string line =
         line_of(config(), one(t::instance("res860.qfra3.rrdns.pch.net", "qfra3")), State::unknown);
     BOOST_TEST(line ==
-               "192.0.2.53: resolver not placed: site qfra3 has no known location: add loc= for it in a "
+               "192.0.2.53: resolver not placed: site qfra3 has no location: add loc= for it in a "
                "sites file");
     line = line_of(config(), one(t::instance("m17.ams")), State::unknown);
     BOOST_TEST(line.find("add a rule (--site-regex) or identity= and loc= in a sites file") !=

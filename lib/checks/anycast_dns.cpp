@@ -193,12 +193,7 @@ std::string answer_details(const AddressReading& reading, const dns::QueryResult
         text += " (after truncated udp)";
     }
     text += " " + dns::rcode_name(response.rcode) + (response.aa ? " aa" : "");
-    text += ", identity " + reading.instance.identity_text();
-    if (reading.instance.site) {
-        text += " (site " + *reading.instance.site +
-                (reading.instance.location ? ", " + *reading.instance.location : std::string()) + ")";
-    }
-    text += ", rtt ";
+    text += ", " + describe_instance(reading.instance) + ", rtt ";
     if (probe.results.size() > 1) {
         text += format_ms(rtt.min_ms) + "/" + format_ms(rtt.avg_ms) + "/" + format_ms(rtt.max_ms) +
                 " ms (min/avg/max), loss " + plugin::format_decimal(probe.loss_percent(), 1) + "% (" +
@@ -302,13 +297,8 @@ std::string ok_summary(const AnycastDnsConfig& config, const std::vector<Address
         }
     }
     if (slowest != nullptr) {
-        const Instance& instance = slowest->instance;
-        summary +=
-            ", slowest " + slowest->probe.endpoint.display(config.port) + " " + format_ms(slowest_ms) +
-            " ms (" +
-            (instance.identity ? *instance.identity
-                               : std::string(instance.hidden ? "identity hidden" : "identity unknown")) +
-            ")";
+        summary += ", slowest " + slowest->probe.endpoint.display(config.port) + " " + format_ms(slowest_ms) +
+                   " ms (" + answerer_text(slowest->instance) + ")";
     }
     if (failed > 0) {
         summary += "; failing within --fail-critical: " + std::to_string(failed);
@@ -357,7 +347,8 @@ Subcheck judge_address(const AnycastDnsConfig& config, const AddressReading& rea
         details += " (try " + std::to_string(answer->answered_attempt) + " of " +
                    std::to_string(answer->attempts) + ")";
     }
-    conclude(check, findings, name, details);
+    // The pager's line names the instance behind the address: "192.0.2.53 (sin1): ...".
+    conclude(check, findings, name + " (" + answerer_text(reading.instance) + ")", details);
     add_answer_facts(check, probe, *answer, rtt);
     add_timing_facts(check, probe, *answer);
     add_instance_facts(reading.instance, check);

@@ -264,8 +264,12 @@ std::string ok_summary(const AnycastSiteConfig& config, const CheckResult& resul
             summary += (summary.empty() ? "" : "; ") + check.summary;
         }
         if (check.name == "consistency" && check.children.size() > 1) {
-            if (const auto* reference = check.find_fact("reference_serial")) {
+            const auto* reference = check.find_fact("reference_serial");
+            const auto* out_of_step = check.find_fact("serials_out_of_step");
+            if (reference && out_of_step && std::get<std::int64_t>(*out_of_step) == 0) {
                 summary += ", serial " + std::to_string(std::get<std::int64_t>(*reference)) + " everywhere";
+            } else if (reference) {
+                summary += ", " + check.summary;
             }
         }
     }
@@ -648,19 +652,31 @@ std::optional<Subcheck> judge_consistency(const AnycastSiteConfig& config, const
         return std::nullopt;
     }
     std::int64_t max_lag = 0;
-    std::size_t stale = 0;
+    std::size_t stale = 0;       // out of step beyond the thresholds
+    std::size_t not_newest = 0;  // any serial but the reference, allowed or not
     for (const SerialReading& reading : readings) {
         check.children.push_back(judge_lag(config, measured, reading, *reference));
         const auto lag = sites::serial_lag(*reference, reading.serial);
         max_lag = std::max(max_lag, lag.value_or(0));
         stale += check.children.back().state == State::ok ? 0 : 1;
+        not_newest += lag == 0 ? 0 : 1;
     }
     check.set_fact("reference_serial", static_cast<std::int64_t>(*reference));
     check.set_fact("serial_lag_max", max_lag);
-    check.summary =
-        stale == 0 ? "all " + std::to_string(readings.size()) + " serve serial " + std::to_string(*reference)
-                   : std::to_string(stale) + " out of step with " + reference_name + " (" +
-                         std::to_string(*reference) + ")";
+    check.set_fact("serials_out_of_step", static_cast<std::int64_t>(not_newest));
+    const std::string serial = std::to_string(*reference);
+    const std::size_t total = readings.size();
+    // An allowed lag (--serial-lag-warning above 0, --behind-warning) is still said: "all 3 serve"
+    // would not be true.
+    if (stale > 0) {
+        check.summary = std::to_string(stale) + " out of step with " + reference_name + " (" + serial + ")";
+    } else if (not_newest > 0) {
+        check.summary = std::to_string(not_newest) + " of " + std::to_string(total) + " not at " +
+                        reference_name + " (" + serial + "), within the allowed lag";
+    } else {
+        check.summary = total == 1 ? "serves serial " + serial
+                                   : "all " + std::to_string(total) + " serve serial " + serial;
+    }
     check.perfdata.push_back({"serial_lag_max",
                               static_cast<double>(max_lag),
                               "",

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
@@ -260,6 +263,35 @@ Subcheck judge_unsigned(DnssecMode mode, bool signed_elsewhere) {
     return check;
 }
 
+namespace {
+
+// "SOA signature expires in 1d 3h" and "DNSKEY signature expires in 1d 3h" are one fault (one
+// signer, one run of signatures): said once, "SOA and DNSKEY signatures expire in 1d 3h". Nothing
+// when the two differ (say, two keys that do not verify) or either is fine.
+std::optional<std::string> one_fault_text(const std::vector<Subcheck>& signatures) {
+    if (signatures.size() != 2 || signatures[0].state == State::ok || signatures[1].state == State::ok) {
+        return std::nullopt;
+    }
+    constexpr std::string_view soa = "SOA signature";
+    constexpr std::string_view dnskey = "DNSKEY signature";
+    const std::string& first = signatures[0].summary;
+    const std::string& second = signatures[1].summary;
+    if (!first.starts_with(soa) || !second.starts_with(dnskey) ||
+        first.substr(soa.size()) != second.substr(dnskey.size())) {
+        return std::nullopt;
+    }
+    std::string rest = first.substr(soa.size());
+    for (const auto& [singular, plural] :
+         {std::pair{" expires ", " expire "}, std::pair{" does not ", " do not "}}) {
+        if (rest.starts_with(singular)) {
+            rest = plural + rest.substr(std::string_view(singular).size());
+        }
+    }
+    return "SOA and DNSKEY signatures" + rest;
+}
+
+}  // namespace
+
 Subcheck judge_server_dnssec(const DnssecMeasurement& measurement, DnssecMode mode, bool signed_elsewhere,
                              std::int64_t now, const DurationThresholds& thresholds,
                              const std::string& perfdata_prefix) {
@@ -292,7 +324,7 @@ Subcheck judge_server_dnssec(const DnssecMeasurement& measurement, DnssecMode mo
     check.summary = worst->effective_state() == State::ok
                         ? "signed, keys " + dns::key_tags_text(measurement.key_tags) + ", " +
                               check.children.front().summary
-                        : worst->summary;
+                        : one_fault_text(check.children).value_or(worst->summary);
     return check;
 }
 
@@ -386,10 +418,12 @@ std::vector<plugin::Subcheck> judge_dnssec_servers(std::span<const DnssecServer>
         plugin::Subcheck check =
             judge_server_dnssec(measurement, mode, any_signed, now, thresholds, measured[i]->perfdata_prefix);
         check.name = "dnssec " + measurement.who;
-        // What the first line says when a part is wrong: the server, then what is wrong with it.
+        // What the first line says when a part is wrong: the server, then what is wrong with it
+        // (one fault of both signatures once: the first line drops repeated texts).
+        const auto one_fault = one_fault_text(check.children);
         for (plugin::Subcheck& child : check.children) {
             if (child.state != plugin::State::ok) {
-                child.headline = measurement.who + ": " + child.summary;
+                child.headline = measurement.who + ": " + one_fault.value_or(child.summary);
             }
         }
         if (check.children.empty() && check.state != plugin::State::ok) {

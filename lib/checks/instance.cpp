@@ -120,6 +120,16 @@ std::string site_text(const Instance& instance) {
     return instance.site.value_or("unknown site");
 }
 
+std::string answerer_text(const Instance& instance) {
+    if (instance.site) {
+        return *instance.site;
+    }
+    if (instance.identity) {
+        return *instance.identity;
+    }
+    return instance.hidden ? "identity hidden" : "identity unknown";
+}
+
 std::string placement_hint(const Instance& instance, Answerer answerer) {
     if (!instance.identity) {
         // A resolver may hide its name and still say who-am-I (the egress address).

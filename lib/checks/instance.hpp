@@ -68,6 +68,10 @@ std::string describe_instance(const Instance& instance);
 // "mad1f" or "unknown site".
 std::string site_text(const Instance& instance);
 
+// Who answered, in a word for the status line: the site, else the identity, else "identity hidden"
+// or "identity unknown".
+std::string answerer_text(const Instance& instance);
+
 // What to add so that an instance can be placed, for the status line of a check that was asked
 // where it is and cannot tell: "identity resolver-x names no known site: add a rule ...".
 enum class Answerer { server, resolver };

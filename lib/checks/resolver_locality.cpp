@@ -37,8 +37,9 @@ std::string story(const std::string& name, const Instance& instance, const std::
 }
 
 // Distance, floor and inflation of a placed resolver; appends to `physics`.
-void judge_distance(const ResolverLocalityConfig& config, const Reach& r, double rtt_ms,
-                    const std::string& label, Subcheck& check, Findings& findings, std::string& physics) {
+void judge_distance(const ResolverLocalityConfig& config, const Instance& instance, const Reach& r,
+                    double rtt_ms, const std::string& label, Subcheck& check, Findings& findings,
+                    std::string& physics) {
     physics += ", floor " + plugin::format_decimal(r.floor_ms, 1) + " ms";
     check.perfdata.push_back({label + "_distance",
                               r.distance_km,
@@ -49,7 +50,10 @@ void judge_distance(const ResolverLocalityConfig& config, const Reach& r, double
                               {}});
     check.perfdata.push_back({label + "_rtt_floor", r.floor_ms / 1000.0, "s", {}, {}, 0.0, {}});
     if (const State state = config.distance.evaluate(r.distance_km); state != State::ok) {
-        findings.add(state, "resolver is " + format_km(r.distance_km) + " away");
+        // The pager's line says where the resolver is, not only how far: "resolver iad (IAD) is
+        // 6,207 km from AMS" is what the operator acts on.
+        findings.add(state, "resolver " + site_text(instance) + " (" + instance.location.value_or("?") +
+                                ") is " + format_km(r.distance_km) + " from " + config.vantage.location_text);
     }
     judge_floor(findings, check, r, rtt_ms);
     if (r.floor_ms > 0) {
@@ -150,7 +154,7 @@ Subcheck judge_resolver(const ResolverLocalityConfig& config, const AddressReadi
         findings.add(config.unplaced_state,
                      "resolver not placed: " + placement_hint(instance, Answerer::resolver));
     } else {
-        judge_distance(config, *r, rtt_ms, label, check, findings, physics);
+        judge_distance(config, instance, *r, rtt_ms, label, check, findings, physics);
     }
     if (direct != nullptr) {
         physics += judge_direct(*direct, rtt_ms, label, check, timeout_seconds);

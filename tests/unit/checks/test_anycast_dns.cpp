@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_rcode_is_critical_naming_address_and_rcode) {
     readings[1] = reading(t::probe("192.0.2.2", 53, {2.5}, nx), t::instance("iad1", "iad1", "IAD"));
     const auto result = checks::report_anycast_dns(config(), readings, 2);
     BOOST_TEST((result.state() == State::critical));
-    BOOST_TEST(t::first_line(result) == "192.0.2.2: rcode NXDOMAIN (expected NOERROR)");
+    BOOST_TEST(t::first_line(result) == "192.0.2.2 (iad1): rcode NXDOMAIN (expected NOERROR)");
 }
 
 BOOST_AUTO_TEST_CASE(loss_and_rtt_thresholds) {
@@ -87,9 +87,9 @@ BOOST_AUTO_TEST_CASE(loss_and_rtt_thresholds) {
     };
     const Case cases[] = {
         {{1, 1, 1, 1}, State::ok, ""},
-        {{1, std::nullopt, 1, 1}, State::warning, "192.0.2.1: loss 25%"},
-        {{1, std::nullopt, std::nullopt, std::nullopt}, State::critical, "192.0.2.1: loss 75%"},
-        {{1, 1, 1, 30}, State::warning, "192.0.2.1: rtt max 30 ms"},
+        {{1, std::nullopt, 1, 1}, State::warning, "192.0.2.1 (ams1): loss 25%"},
+        {{1, std::nullopt, std::nullopt, std::nullopt}, State::critical, "192.0.2.1 (ams1): loss 75%"},
+        {{1, 1, 1, 30}, State::warning, "192.0.2.1 (ams1): rtt max 30 ms"},
     };
     for (const Case& k : cases) {
         const auto result = checks::report_anycast_dns(
@@ -109,7 +109,8 @@ BOOST_AUTO_TEST_CASE(an_identity_that_does_not_match_is_critical) {
         anycast::plugin::Regex::compile("^ams", anycast::plugin::RegexCase::sensitive, "test");
     const auto result = checks::report_anycast_dns(c, two_good(), 2);
     BOOST_TEST((result.state() == State::critical));
-    BOOST_TEST(t::first_line(result) == "192.0.2.2: identity iad1 (nsid) does not match --expect-identity");
+    BOOST_TEST(t::first_line(result) ==
+               "192.0.2.2 (iad1): identity iad1 (nsid) does not match --expect-identity");
 }
 
 BOOST_AUTO_TEST_CASE(an_rtt_below_the_physical_floor_is_a_warning) {
@@ -119,8 +120,8 @@ BOOST_AUTO_TEST_CASE(an_rtt_below_the_physical_floor_is_a_warning) {
     const auto result = checks::report_anycast_dns(c, two_good(), 2);
     BOOST_TEST((result.state() == State::warning));
     const std::string line = t::first_line(result);
-    BOOST_TEST(line.find("192.0.2.1: rtt 1.5 ms is below the physical floor") == 0U);
-    BOOST_TEST(line.find("192.0.2.2: rtt 2.5 ms is below the physical floor") != std::string::npos);
+    BOOST_TEST(line.find("192.0.2.1 (ams1): rtt 1.5 ms is below the physical floor") == 0U);
+    BOOST_TEST(line.find("192.0.2.2 (iad1): rtt 2.5 ms is below the physical floor") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(no_address_at_all_is_not_ok) {

@@ -145,6 +145,15 @@ BOOST_AUTO_TEST_CASE(two_sites_with_one_identity_are_a_warning) {
                "sites fra1 and lhr1 answer with one identity 0copied0");
 }
 
+BOOST_AUTO_TEST_CASE(an_allowed_lag_is_ok_and_still_said) {
+    auto m = three_sites();
+    m.sites[1] = site("iad1", "198.51.100.2", 4, "iad1");
+    auto c = config();
+    c.serial_lag.warning = anycast::plugin::parse_range("5", anycast::plugin::UnitFamily::plain);
+    BOOST_TEST(line_of(c, m, State::ok) ==
+               "catchment ams1; 3/3 sites up, 1 of 3 not at the newest serial (5), within the allowed lag");
+}
+
 BOOST_AUTO_TEST_CASE(a_stale_site_is_a_warning_naming_it) {
     auto m = three_sites();
     m.sites[1] = site("iad1", "198.51.100.2", 2, "iad1");

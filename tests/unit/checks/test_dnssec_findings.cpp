@@ -166,6 +166,12 @@ BOOST_AUTO_TEST_CASE(a_server_summary_names_its_worst_signature) {
         checks::DnssecMode::auto_detect, true, now, defaults, "sin1");
     BOOST_TEST(dnskey_soon.effective_state() == State::critical);
     BOOST_TEST(dnskey_soon.summary == "DNSKEY signature expires in 1d 3h");
+
+    // Both running out together are one fault, said once.
+    const auto both_soon = checks::judge_server_dnssec(
+        measurement(signed_until(now + day + 3 * hour), signed_until(now + day + 3 * hour)),
+        checks::DnssecMode::auto_detect, true, now, defaults, "sin1");
+    BOOST_TEST(both_soon.summary == "SOA and DNSKEY signatures expire in 1d 3h");
 }
 
 BOOST_AUTO_TEST_CASE(a_different_key_set_is_named) {

@@ -47,9 +47,9 @@ BOOST_AUTO_TEST_CASE(a_near_resolver_is_ok_with_its_place) {
         "192.0.2.53 answered from fra (FRA, 366 km from AMS): rtt 20 ms, floor 3.7 ms, inflation 5.47");
 }
 
-BOOST_AUTO_TEST_CASE(a_far_resolver_is_critical_naming_the_distance) {
+BOOST_AUTO_TEST_CASE(a_far_resolver_is_critical_naming_where_and_how_far) {
     BOOST_TEST(line_of(config(), one(t::instance("iad-res1", "iad", "IAD"), 90), State::critical) ==
-               "192.0.2.53: resolver is 6,207 km away");
+               "192.0.2.53: resolver iad (IAD) is 6,207 km from AMS");
 }
 
 BOOST_AUTO_TEST_CASE(an_unplaced_resolver_is_not_ok_and_says_what_to_add) {

@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(never_rules_out_a_subject_that_matches) {
                 continue;  // "a{,2}" and the like are RE2's to refuse, not ours to read
             }
             const RegexPrefilter filter = RegexPrefilter::of(pattern);
-            for (int i = 0; i < 3000; ++i) {
+            for (int i = 0; i < 1000; ++i) {
                 const std::string subject = random_subject(random, alphabet);
                 const bool may = filter.may_full_match(subject);
                 if (regex->full_match(subject)) {
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(never_rules_out_a_subject_that_matches) {
             }
         }
     }
-    BOOST_TEST(rejected > 100000U);  // and it does spare most compilations
+    BOOST_TEST(rejected > 30000U);  // and it does spare most compilations
 }
 
 BOOST_AUTO_TEST_CASE(rules_out_what_a_rule_cannot_match) {

@@ -177,7 +177,9 @@ std::vector<SerialReading> serial_readings(const SiteMeasurements& measured, std
             readings.push_back({site.site.code, *serial});
         }
     }
-    if (measured.listed.empty()) {
+    // No site asked on addresses of its own (none listed, or only location entries such as
+    // "qfra3 loc=FRA"): the anycast addresses' serials are compared instead.
+    if (measured.sites.empty()) {
         for (const CatchmentReading& catchment : measured.catchment) {
             if (const auto serial = soa_serial(catchment.reading.probe.first_answer())) {
                 readings.push_back({catchment.reading.probe.endpoint.display(port), *serial});

@@ -210,6 +210,16 @@ BOOST_AUTO_TEST_CASE(an_rtt_below_the_floor_for_the_claimed_site_is_a_warning) {
     BOOST_TEST(line.find("catchment 192.0.2.1: rtt 0.3 ms is below the physical floor") == 0U);
 }
 
+BOOST_AUTO_TEST_CASE(location_only_sites_leave_the_anycast_serials_compared) {
+    // A sites file that only places identities ("qfra3 loc=FRA") lists sites without addresses:
+    // the serials of the anycast addresses are still compared.
+    checks::SiteMeasurements m;
+    m.catchment.push_back(catchment("192.0.2.1", t::instance("ams1", "ams1", "AMS"), 5));
+    m.catchment.push_back(catchment("192.0.2.2", t::instance("iad1", "iad1", "IAD"), 3));
+    m.listed = {entry("ams1", {}), entry("iad1", {})};
+    BOOST_TEST(line_of(config(), m, State::warning) == "site 192.0.2.2 stale: serial 3 is 2 behind 5");
+}
+
 BOOST_AUTO_TEST_CASE(a_silent_anycast_address_is_critical) {
     checks::SiteMeasurements m;
     m.catchment.push_back({{t::silent("192.0.2.1", port), {}}, std::nullopt, std::nullopt});

@@ -48,13 +48,26 @@ FileContents failure(std::string message, FileProblem problem = FileProblem::io)
     return {std::nullopt, FileReadError{std::move(message), problem == FileProblem::missing, problem}};
 }
 
-FileContents open_failure(int error, bool followed) {
+FileContents not_regular(mode_t mode) {
+    const std::string kind = file_kind(mode);
+    return failure(kind == "not a regular file" ? kind : "is " + kind + ", not a regular file",
+                   FileProblem::not_regular);
+}
+
+FileContents open_failure(const std::string& path, int error, bool followed) {
     if (error == ENOENT) {
         return failure(std::strerror(error), FileProblem::missing);
     }
     // O_NOFOLLOW on a link gives ELOOP: say what it is rather than "Too many levels of symbolic links".
     if (error == ELOOP && !followed) {
         return failure("is a symbolic link, which is not followed here", FileProblem::symlink);
+    }
+    // A device node on a nodev mount (a hardened /tmp) cannot even be opened (EACCES): it is still
+    // "not a regular file", which says what to do, rather than "Permission denied".
+    struct stat info {};
+    if ((followed ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info)) == 0 &&
+        !S_ISREG(info.st_mode) && !S_ISLNK(info.st_mode)) {
+        return not_regular(info.st_mode);
     }
     return failure(std::strerror(error));
 }
@@ -73,16 +86,14 @@ FileContents read_regular_file(const std::string& path, const FileReadOptions& o
         O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (options.follow_symlinks ? 0 : O_NOFOLLOW);
     UniqueFd fd(::open(path.c_str(), flags));
     if (!fd) {
-        return open_failure(errno, options.follow_symlinks);
+        return open_failure(path, errno, options.follow_symlinks);
     }
     struct stat info {};
     if (::fstat(fd.get(), &info) != 0) {
         return failure(std::strerror(errno));
     }
     if (!S_ISREG(info.st_mode)) {
-        const std::string kind = file_kind(info.st_mode);
-        return failure(kind == "not a regular file" ? kind : "is " + kind + ", not a regular file",
-                       FileProblem::not_regular);
+        return not_regular(info.st_mode);
     }
     if (options.owner && info.st_uid != *options.owner) {
         return failure("is owned by uid " + std::to_string(info.st_uid) + ", not by this check's uid " +

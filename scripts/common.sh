@@ -41,12 +41,14 @@ configure_build() {
 # quiet_build [TARGET...]: the compiler's lines go to $build/build.log; the terminal gets one line
 # that counts up (or a line per quarter when the output is not a terminal, e.g. in CI's log).
 quiet_build() {
-  local jobs targets=() rc=0
+  local jobs targets=() rc=0 tty=0
   jobs=$(nproc 2>/dev/null || echo 2)
+  # Asked here, not inside $(...): there stdout is the substitution's pipe, never the terminal.
+  [[ -t 1 ]] && tty=1
   ((${#@} == 0)) || targets=(--target "$@")
   set +e
   cmake --build "$build" -j"$jobs" "${targets[@]}" 2>&1 | tee "$build/build.log" |
-    awk -v tty="$([[ -t 1 ]] && echo 1 || echo 0)" '
+    awk -v tty="$tty" '
       match($0, /^\[ *[0-9]+%\]/) {
         p = substr($0, RSTART + 1, RLENGTH - 3) + 0
         if (tty) { printf "\r  building: %3d%%", p; fflush() }

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "fuzz_invariants.hpp"
@@ -27,13 +28,26 @@ namespace sites = anycast::sites;
 
 namespace {
 
+// One directory for the whole run, removed when the run ends (libFuzzer leaves through exit(), so
+// static destructors run): every smoke test used to leave one behind in /tmp.
+class WorkDir {
+public:
+    WorkDir() : path_("/tmp/fuzz_state_file.XXXXXX") { require(::mkdtemp(path_.data()) != nullptr); }
+    WorkDir(const WorkDir&) = delete;
+    WorkDir& operator=(const WorkDir&) = delete;
+    ~WorkDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
 const std::string& work_dir() {
-    static const std::string dir = [] {
-        std::string pattern = "/tmp/fuzz_state_file.XXXXXX";
-        require(::mkdtemp(pattern.data()) != nullptr);
-        return pattern;
-    }();
-    return dir;
+    static const WorkDir dir;
+    return dir.path();
 }
 
 void run_record(std::string_view text, const std::optional<sites::SiteHistory>& parsed) {

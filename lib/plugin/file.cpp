@@ -84,6 +84,14 @@ FileContents read_regular_file(const std::string& path, const FileReadOptions& o
     const std::size_t max_bytes = options.max_bytes;
     const int flags =
         O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (options.follow_symlinks ? 0 : O_NOFOLLOW);
+    // Look before opening: opening a device can act (a watchdog arms, a tape rewinds), and on a
+    // nodev mount it fails before fstat could say what the path is. fstat below still decides, so a
+    // path swapped between the two is caught too.
+    struct stat seen {};
+    if ((options.follow_symlinks ? ::stat(path.c_str(), &seen) : ::lstat(path.c_str(), &seen)) == 0 &&
+        !S_ISREG(seen.st_mode) && !S_ISLNK(seen.st_mode)) {
+        return not_regular(seen.st_mode);
+    }
     UniqueFd fd(::open(path.c_str(), flags));
     if (!fd) {
         return open_failure(path, errno, options.follow_symlinks);

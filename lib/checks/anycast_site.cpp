@@ -251,11 +251,7 @@ std::string catchment_notes(const AnycastSiteConfig& config, const std::vector<S
             notes.push_back(std::move(note));
         }
     }
-    std::string text;
-    for (const std::string& note : notes) {
-        text += (text.empty() ? "" : ", ") + note;
-    }
-    return text.empty() ? text : "catchment " + text;
+    return notes.empty() ? std::string() : "catchment " + plugin::join_list(notes);
 }
 
 // The OK line: where the anycast addresses land, how many sites are up, the serial.
@@ -564,18 +560,11 @@ std::optional<Subcheck> judge_sites(const AnycastSiteConfig& config, const std::
     // Down sites count against --down-warning/--down-critical; what an answering address showed
     // (wrong box, slow) and a dead address of a live site count as found.
     check.state_override = plugin::worse(down_state, live);
-    const auto joined = [](const std::vector<std::string>& codes) {
-        std::string list;
-        for (const std::string& code : codes) {
-            list += (list.empty() ? "" : ", ") + code;
-        }
-        return list;
-    };
     // The aggregate line says which sites its state comes from, so "[CRITICAL] sites: 3/3 sites up"
     // never appears without the name of the site that made it so.
     check.summary = std::to_string(up) + "/" + std::to_string(total) + " sites up" +
-                    (down.empty() ? "" : " (down: " + joined(down) + ")") +
-                    (live_with_findings.empty() ? "" : "; not OK: " + joined(live_with_findings));
+                    (down.empty() ? "" : " (down: " + plugin::join_list(down) + ")") +
+                    (live_with_findings.empty() ? "" : "; not OK: " + plugin::join_list(live_with_findings));
     check.set_fact("sites_up", static_cast<std::int64_t>(up));
     check.set_fact("sites_total", static_cast<std::int64_t>(total));
     check.perfdata.push_back(
@@ -607,10 +596,7 @@ std::optional<Subcheck> judge_shared_identities(const std::vector<SiteReading>& 
         Subcheck shared;
         shared.name = identity;
         shared.state = State::warning;
-        std::string list;
-        for (const std::string& code : codes) {
-            list += (list.empty() ? "" : " and ") + code;
-        }
+        const std::string list = plugin::join_list(codes, " and ");
         shared.summary = "sites " + list +
                          " answer with the same identity: a copied configuration hides which box answers";
         shared.headline = "sites " + list + " answer with one identity " + identity;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "plugin/number.hpp"
+#include "plugin/text.hpp"
 
 namespace anycast::checks {
 namespace {
@@ -44,11 +45,7 @@ std::string FlowSplit::signature() const {
         sites.push_back(share.site);
     }
     std::sort(sites.begin(), sites.end());
-    std::string text;
-    for (const std::string& site : sites) {
-        text += (text.empty() ? "" : "+") + site;
-    }
-    return text;
+    return plugin::join_list(sites, "+");
 }
 
 double FlowSplit::off_main_percent() const {

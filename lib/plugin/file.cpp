@@ -54,20 +54,13 @@ FileContents not_regular(mode_t mode) {
                    FileProblem::not_regular);
 }
 
-FileContents open_failure(const std::string& path, int error, bool followed) {
+FileContents open_failure(int error, bool followed) {
     if (error == ENOENT) {
         return failure(std::strerror(error), FileProblem::missing);
     }
     // O_NOFOLLOW on a link gives ELOOP: say what it is rather than "Too many levels of symbolic links".
     if (error == ELOOP && !followed) {
         return failure("is a symbolic link, which is not followed here", FileProblem::symlink);
-    }
-    // A device node on a nodev mount (a hardened /tmp) cannot even be opened (EACCES): it is still
-    // "not a regular file", which says what to do, rather than "Permission denied".
-    struct stat info {};
-    if ((followed ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info)) == 0 &&
-        !S_ISREG(info.st_mode) && !S_ISLNK(info.st_mode)) {
-        return not_regular(info.st_mode);
     }
     return failure(std::strerror(error));
 }
@@ -94,7 +87,7 @@ FileContents read_regular_file(const std::string& path, const FileReadOptions& o
     }
     UniqueFd fd(::open(path.c_str(), flags));
     if (!fd) {
-        return open_failure(path, errno, options.follow_symlinks);
+        return open_failure(errno, options.follow_symlinks);
     }
     struct stat info {};
     if (::fstat(fd.get(), &info) != 0) {

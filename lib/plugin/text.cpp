@@ -24,4 +24,15 @@ std::vector<std::string> split_list(std::string_view text, char separator) {
     return items;
 }
 
+std::string join_list(const std::vector<std::string>& items, std::string_view separator) {
+    std::string text;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) {
+            text += separator;
+        }
+        text += items[i];
+    }
+    return text;
+}
+
 }  // namespace anycast::plugin

@@ -14,4 +14,7 @@ std::string_view trim_blanks(std::string_view text);
 // that the caller can refuse "a,,b" naming the option.
 std::vector<std::string> split_list(std::string_view text, char separator = ',');
 
+// The items one after another with `separator` between them: {"ams1", "iad1"} -> "ams1, iad1".
+std::string join_list(const std::vector<std::string>& items, std::string_view separator = ", ");
+
 }  // namespace anycast::plugin

@@ -5,6 +5,7 @@
 
 #include "plugin/escape.hpp"
 #include "plugin/number.hpp"
+#include "plugin/text.hpp"
 #include "vantages/vantages.hpp"
 
 namespace anycast::vantages {
@@ -111,14 +112,6 @@ void read_catchment(Vantage& vantage, const std::vector<ServiceRow>& rows, const
     }
 }
 
-std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
-    std::string text;
-    for (const std::string& item : items) {
-        text += (text.empty() ? "" : separator) + item;
-    }
-    return text;
-}
-
 // Per site the vantage points it serves, the known sites first (in their order), then any other
 // site a vantage point reached.
 Subcheck catchment_view(const std::vector<Vantage>& vantages, const Rules& rules,
@@ -152,7 +145,7 @@ Subcheck catchment_view(const std::vector<Vantage>& vantages, const Rules& rules
             site.state = rules.unserved_site_state;
             site.summary = "no vantage point reaches it";
         } else {
-            site.summary = std::to_string(names.size()) + ": " + join(names);
+            site.summary = std::to_string(names.size()) + ": " + plugin::join_list(names);
             served_text.push_back(code + " " + std::to_string(names.size()));
         }
         perfdata.push_back({"site_" + code,
@@ -170,11 +163,11 @@ Subcheck catchment_view(const std::vector<Vantage>& vantages, const Rules& rules
             lost.push_back(vantage.name + " (" + vantage.catchment_problem + ")");
         }
     }
-    view.summary = served_text.empty() ? "no vantage point reaches a site" : join(served_text);
+    view.summary = served_text.empty() ? "no vantage point reaches a site" : plugin::join_list(served_text);
     if (!lost.empty()) {
-        view.summary += "; no site known for " + join(lost);
+        view.summary += "; no site known for " + plugin::join_list(lost);
     }
-    view.set_fact("unserved_sites", join(unserved, ","));
+    view.set_fact("unserved_sites", plugin::join_list(unserved, ","));
     return view;
 }
 
@@ -189,8 +182,9 @@ Subcheck vantage_node(const Vantage& vantage) {
         node.set_fact("check_source", plugin::escape_untrusted(row.result->check_source, 100));
         node.set_fact("output", output_reason(row.result->output, 200));
     }
-    node.set_fact("sites", join(vantage.sites, ","));
-    const std::string where = vantage.sites.empty() ? "" : ", reaches " + join(vantage.sites, "+");
+    node.set_fact("sites", plugin::join_list(vantage.sites, ","));
+    const std::string where =
+        vantage.sites.empty() ? "" : ", reaches " + plugin::join_list(vantage.sites, "+");
     if (!vantage.excluded.empty()) {
         node.set_fact("excluded", vantage.excluded);
         node.summary = "left out: " + vantage.excluded;
@@ -227,7 +221,7 @@ std::string failing_list(const std::vector<Vantage>& vantages) {
         named.push_back(vantage.name + " " + std::string(plugin::state_name(vantage.row->result->state)) +
                         " (" + output_reason(vantage.row->result->output, 100) + ")");
     }
-    return join(named) + (more > 0 ? ", and " + std::to_string(more) + " more" : "");
+    return plugin::join_list(named) + (more > 0 ? ", and " + std::to_string(more) + " more" : "");
 }
 
 std::string excluded_list(const std::vector<Vantage>& vantages) {
@@ -237,7 +231,7 @@ std::string excluded_list(const std::vector<Vantage>& vantages) {
             named.push_back(vantage.name + " (" + vantage.excluded + ")");
         }
     }
-    return join(named);
+    return plugin::join_list(named);
 }
 
 }  // namespace
@@ -317,7 +311,7 @@ plugin::CheckResult judge_vantages(const std::vector<ServiceRow>& rows, const Ru
         }
         summary += "; catchment " + catchment.summary;
         if (!unserved.empty()) {
-            summary += "; no vantage point reaches " + join(unserved);
+            summary += "; no vantage point reaches " + plugin::join_list(unserved);
         }
     }
     result.summary = summary;

@@ -7,6 +7,7 @@ source "$(dirname "$0")/testlib.sh"
 lab_require_root
 lab_require nsd knotd unbound drill bird birdc
 [[ -x ${ANYCAST_LAB_DELAYLINE:-} ]] || lab_skip "anycast_delayline is not built (ANYCAST_LAB_DELAYLINE)"
+lab_lock
 trap '"$LAB" down >/dev/null 2>&1' EXIT
 
 main_ns_snapshot() {

@@ -3,7 +3,7 @@
 #
 #   lab_require_root; lab_require jq ping drill      # exit 77 (1 under CI=true) when they cannot run
 #   lab_require_check "$CHECK_ANYCAST_DNS"           # the built check, or skip/fail
-#   lab_up                                           # fresh lab, torn down on exit; exports `env`
+#   lab_up                                           # lab_lock, fresh lab, torn down on exit; exports `env`
 #   out=$(in_node vp-ams "$CHECK_ANYCAST_DNS" ...)    # run inside a vantage point
 #
 # CTest passes ANYCAST_LAB, ANYCAST_LAB_DELAYLINE and the checks' paths (tests/lab/CMakeLists.txt).
@@ -12,6 +12,10 @@ LAB=${ANYCAST_LAB:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/anycast-lab}
 # Tests use their own namespace prefix and state directory, so a lab someone is using by hand survives.
 export ANYCAST_LAB_PREFIX=${ANYCAST_LAB_PREFIX:-aclt-}
 export ANYCAST_LAB_DIR=${ANYCAST_LAB_DIR:-/run/anycast-lab-test}
+# The prefix is the same for every checkout, and `up` starts with `down`: two suites on one host (a
+# developer's and CI's) would tear down each other's labs. So each lab test holds this lock from before
+# its `up` until it exits, and two suites take turns (lab_lock).
+LAB_LOCK=${ANYCAST_LAB_LOCK:-/tmp/anycast-net.lock}
 
 # shellcheck source=../shell/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/lib.sh"
@@ -28,6 +32,38 @@ lab_require_root() {
 }
 
 lab_require() { it_require "$@"; }
+
+# Takes LAB_LOCK for the rest of the test, waiting at most ANYCAST_LAB_LOCK_WAIT seconds (default 150,
+# half the lab tests' CTest timeout: one other lab test runs well within it).
+lab_lock() {
+    local wait=${ANYCAST_LAB_LOCK_WAIT:-150} fd holders
+    # Started under `flock /tmp/anycast-net.lock ctest ...`: the lock is ours already, through the
+    # descriptor we inherited, and flock on that same open file succeeds at once.
+    for fd in "/proc/$$/fd"/*; do
+        [[ $(readlink "$fd" 2>/dev/null) == "$LAB_LOCK" ]] && flock -n "${fd##*/}" && return 0
+    done
+    # Read-only when it exists: /tmp is sticky, and another user's lock file cannot be opened to write.
+    if [[ -e $LAB_LOCK ]]; then
+        exec {LAB_LOCK_FD}<"$LAB_LOCK" || fail "cannot open $LAB_LOCK"
+    else
+        exec {LAB_LOCK_FD}>>"$LAB_LOCK" || fail "cannot create $LAB_LOCK"
+    fi
+    # The lab's daemons must not inherit it (anycast-lab closes it): a lab left behind by a killed test
+    # would hold the lock, where the next test's `up` removes it instead.
+    export ANYCAST_LAB_LOCK_FD=$LAB_LOCK_FD
+    flock -n "$LAB_LOCK_FD" && return 0
+    # Who has it open (the holder, and anyone else waiting), to name in the message; not us.
+    holders=$(
+        exec {LAB_LOCK_FD}>&-
+        find /proc/[0-9]*/fd -lname "$LAB_LOCK" 2>/dev/null | cut -d/ -f3 | sort -un | grep -vx "$$" |
+            while read -r pid; do echo "$(cat "/proc/$pid/comm" 2>/dev/null) $pid"; done | paste -sd, -
+    )
+    echo "waiting (at most $wait s) for $LAB_LOCK, open in: ${holders:-another lab run}"
+    local start=$SECONDS
+    flock -w "$wait" "$LAB_LOCK_FD" ||
+        fail "$LAB_LOCK still held after $wait s (open in: ${holders:-another lab run}); ANYCAST_LAB_LOCK_WAIT waits longer"
+    echo "took $LAB_LOCK after $((SECONDS - start)) s"
+}
 
 lab_require_check() { # path
     it_require_executable "check binary" "${1:-}"
@@ -50,6 +86,7 @@ lab_up() {
     lab_require_root
     lab_require nsd knotd unbound drill jq ping bird birdc
     [[ -x ${ANYCAST_LAB_DELAYLINE:-} ]] || lab_skip "anycast_delayline is not built (ANYCAST_LAB_DELAYLINE)"
+    lab_lock
     trap lab_finish EXIT
     "$LAB" up || fail "anycast-lab up failed"
     eval "$("$LAB" env)"

@@ -132,7 +132,8 @@ void judge_answer_signature(const AnycastDnsConfig& config, const AddressReading
         has_record(response, [&](const dns::Record& r) { return r.type == question.type; });
     const std::uint16_t type = has_rrset ? question.type : static_cast<std::uint16_t>(LDNS_RR_TYPE_CNAME);
     static const std::vector<dns::Record> no_keys;
-    const auto& keys = reading.dnskey && reading.dnskey->rcode == 0 ? reading.dnskey->answer : no_keys;
+    const auto& keys =
+        reading.dnskey && reading.dnskey->rcode == LDNS_RCODE_NOERROR ? reading.dnskey->answer : no_keys;
     const dns::RrsetVerification verification =
         dns::verify_rrset(response.answer, question.name, type, keys, reading.measured_at);
     if (verification.status == dns::SignatureStatus::no_rrset ||

@@ -34,8 +34,9 @@ struct AnycastDnsConfig {
     std::vector<std::string> hosts;
     dns::AddressFamily family = dns::AddressFamily::any;
     std::uint16_t port = 53;
-    dns::RetryPolicy retry;            // --retries, --retry-interval
-    dns::Question question{"", 1, 1};  // name from -q, type from -T, class from --class: parsed once
+    dns::RetryPolicy retry;  // --retries, --retry-interval
+    // Name from -q, type from -T, class from --class: parsed once.
+    dns::Question question{"", dns::type_a, dns::class_in};
     bool tcp = false;
     bool no_tcp_fallback = false;
     int edns_size = 1232;

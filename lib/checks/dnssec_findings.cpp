@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include <ldns/ldns.h>
+
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"
 
@@ -16,8 +18,8 @@ namespace {
 using plugin::State;
 using plugin::Subcheck;
 
-constexpr std::uint16_t type_soa = 6;
-constexpr std::uint16_t type_dnskey = 48;
+constexpr std::uint16_t type_soa = LDNS_RR_TYPE_SOA;
+constexpr std::uint16_t type_dnskey = LDNS_RR_TYPE_DNSKEY;
 constexpr std::int64_t minute = 60;
 constexpr std::int64_t hour = 3600;
 constexpr std::int64_t day = 24 * hour;
@@ -64,7 +66,7 @@ std::string key_text(const dns::SignatureInfo& info) {
 }
 
 const dns::Response* usable(const dns::Response* response) {
-    return response != nullptr && response->rcode == 0 ? response : nullptr;
+    return response != nullptr && response->rcode == LDNS_RCODE_NOERROR ? response : nullptr;
 }
 
 }  // namespace

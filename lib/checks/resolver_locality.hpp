@@ -23,7 +23,7 @@ struct ResolverLocalityConfig {
     Vantage vantage;
     std::vector<identity::Method> identity = identity::parse_methods("nsid,id.server,hostname.bind,whoami");
     std::vector<identity::WhoamiName> whoami;
-    dns::Question question{".", 2, 1};  // . NS IN
+    dns::Question question{".", dns::type_ns, dns::class_in};  // . NS IN
     int count = 3;
     SiteOptions site_options;
     plugin::Thresholds rtt;

@@ -14,6 +14,9 @@ namespace {
 
 constexpr std::size_t header_size = 12;
 
+// message.hpp names these without including ldns: they must be ldns's numbers.
+static_assert(type_a == LDNS_RR_TYPE_A && type_ns == LDNS_RR_TYPE_NS && class_in == LDNS_RR_CLASS_IN);
+
 struct RcodeName {
     std::uint16_t code;
     std::string_view name;
@@ -315,7 +318,7 @@ ParseOutcome parse_response(std::span<const std::uint8_t> wire, std::uint16_t ex
     const std::uint16_t flags = read_u16(wire, 2);
     const bool is_response = (flags & 0x8000) != 0;
     const unsigned opcode = (flags >> 11) & 0xf;
-    if (!is_response || opcode != 0) {
+    if (!is_response || opcode != LDNS_PACKET_QUERY) {
         outcome.match = Match::not_a_response;
         outcome.problem = is_response ? "opcode is not QUERY" : "QR bit clear";
         return outcome;

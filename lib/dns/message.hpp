@@ -14,10 +14,16 @@ namespace anycast::dns {
 enum class Transport { udp, tcp };
 std::string_view transport_name(Transport transport);
 
+// The few DNS numbers a header needs before ldns is included: the same values as LDNS_RR_TYPE_A,
+// LDNS_RR_TYPE_NS and LDNS_RR_CLASS_IN (message.cpp asserts it). Code that includes ldns uses ldns's.
+inline constexpr std::uint16_t type_a = 1;
+inline constexpr std::uint16_t type_ns = 2;
+inline constexpr std::uint16_t class_in = 1;
+
 struct Question {
     std::string name;  // absolute, presentation form ("anycast.test.")
-    std::uint16_t type = 1;
-    std::uint16_t klass = 1;
+    std::uint16_t type = type_a;
+    std::uint16_t klass = class_in;
 };
 
 // Parses name/type/class as a user wrote them ("anycast.test", "SOA", "CH"); throws InputError.

@@ -10,6 +10,7 @@
 
 #include "plugin/error.hpp"
 #include "plugin/file.hpp"
+#include "plugin/text.hpp"
 
 namespace anycast::sites {
 
@@ -240,19 +241,13 @@ SiteEntry parse_site_option(std::string_view value) {
             throw InputError("expected CODE=ADDRESS[,ADDRESS...]");
         }
         SiteEntry site;
-        site.code = normalised_code(value.substr(0, equals));
-        std::string_view rest = value.substr(equals + 1);
-        Registry registry;
-        while (true) {
-            const auto comma = rest.find(',');
-            const std::string address(rest.substr(0, comma));
+        site.code = normalised_code(plugin::trim_blanks(value.substr(0, equals)));
+        // The one list splitter, so "ams1=192.0.2.1, 192.0.2.2" reads as every other comma list.
+        for (std::string& address : plugin::split_list(value.substr(equals + 1))) {
             check_site_address(address);
-            site.addresses.push_back(address);
-            if (comma == std::string_view::npos) {
-                break;
-            }
-            rest.remove_prefix(comma + 1);
+            site.addresses.push_back(std::move(address));
         }
+        Registry registry;
         registry.add(site, 1);
         return site;
     } catch (const InputError& e) {

@@ -171,6 +171,13 @@ BOOST_AUTO_TEST_CASE(site_option) {
     BOOST_TEST(two.addresses == (std::vector<std::string>{"198.51.100.20", "2001:db8::53"}),
                boost::test_tools::per_element());
     BOOST_TEST(!two.location);
+    // Written as users write comma lists: blanks around the items and the code do not count.
+    const auto spaced = parse_site_option(" ams1 = 192.0.2.1, 192.0.2.2 ,\t2001:db8::53 ");
+    BOOST_TEST(spaced.code == "ams1");
+    BOOST_TEST(spaced.addresses == (std::vector<std::string>{"192.0.2.1", "192.0.2.2", "2001:db8::53"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(parse_site_option("ams1=192.0.2.1 ").addresses == std::vector<std::string>{"192.0.2.1"},
+               boost::test_tools::per_element());
 
     struct Case {
         const char* value;
@@ -182,7 +189,9 @@ BOOST_AUTO_TEST_CASE(site_option) {
         {"=192.0.2.1", "--site '=192.0.2.1': '' is not a site code ([a-z0-9][a-z0-9_-]*, at most 63)"},
         {"ams1=192.0.2.1,,192.0.2.2", "--site 'ams1=192.0.2.1,,192.0.2.2': '' is not an IP address"},
         {"ams1=192.0.2.1,192.0.2.1", "--site 'ams1=192.0.2.1,192.0.2.1': address 192.0.2.1 is listed twice"},
-        {"ams1=192.0.2.1 ", "--site 'ams1=192.0.2.1 ': '192.0.2.1 ' is not an IP address"},
+        {"ams1=192.0.2.1, ", "--site 'ams1=192.0.2.1, ': '' is not an IP address"},
+        {"ams1=192.0.2.1 192.0.2.2",
+         "--site 'ams1=192.0.2.1 192.0.2.2': '192.0.2.1 192.0.2.2' is not an IP address"},
     };
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.value) {

@@ -1,5 +1,7 @@
 // check_anycast_dns's judgements from hand-made readings: every state it can reach, and a first
 // line that names what failed.
+#include <functional>
+
 #include <boost/test/unit_test.hpp>
 
 #include "checks/anycast_dns.hpp"
@@ -124,9 +126,77 @@ BOOST_AUTO_TEST_CASE(an_rtt_below_the_physical_floor_is_a_warning) {
     BOOST_TEST(line.find("192.0.2.2 (iad1): rtt 2.5 ms is below the physical floor") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(no_address_at_all_is_not_ok) {
+BOOST_AUTO_TEST_CASE(no_address_at_all_is_unknown) {
     const auto result = checks::report_anycast_dns(config(), {}, 2);
-    BOOST_TEST((result.state() != State::ok));
+    BOOST_TEST((result.state() == State::unknown));
+    BOOST_TEST(t::first_line(result) == "no address to query");
+}
+
+// What is wrong with an answer itself, one finding at a time: each is CRITICAL on its own and the
+// first line names the address, its instance and the finding.
+BOOST_AUTO_TEST_CASE(answer_content_judgements) {
+    anycast::dns::testing::ResponseSpec not_aa;
+    not_aa.aa = false;
+    not_aa.answer = {"anycast.test. 3600 IN SOA ns.anycast.test. host.anycast.test. 5 3600 900 604800 300"};
+    struct Case {
+        std::string what;
+        std::function<void(checks::AnycastDnsConfig&)> configure;
+        anycast::dns::Response answer;
+        std::string line;
+    };
+    const Case cases[] = {
+        {"AA clear with --authoritative", [](auto& c) { c.authoritative = true; },
+         t::response(not_aa, "anycast.test", "SOA"),
+         "192.0.2.1 (ams1): answer is not authoritative (AA clear)"},
+        {"--expect-regex matches no record",
+         [](auto& c) {
+             c.expect_regex = anycast::plugin::Regex::compile(
+                 " 6 3600 ", anycast::plugin::RegexCase::sensitive, "--expect-regex");
+         },
+         t::soa_response(5, "ams1"), "192.0.2.1 (ams1): no answer record matches --expect-regex"},
+        {"--dnssec and no RRSIG", [](auto& c) { c.dnssec = true; }, t::soa_response(5, "ams1"),
+         "192.0.2.1 (ams1): no RRSIG for the answer"},
+    };
+    for (const Case& k : cases) {
+        BOOST_TEST_CONTEXT(k.what) {
+            auto c = config();
+            k.configure(c);
+            const auto result = checks::report_anycast_dns(
+                c, {reading(t::probe("192.0.2.1", 53, {1.5}, k.answer), t::instance("ams1", "ams1", "AMS"))},
+                2);
+            BOOST_TEST((result.state() == State::critical));
+            BOOST_TEST(t::first_line(result) == k.line);
+        }
+    }
+    // The same regex that matches some record is no finding.
+    auto c = config();
+    c.expect_regex =
+        anycast::plugin::Regex::compile(" 5 3600 ", anycast::plugin::RegexCase::sensitive, "--expect-regex");
+    BOOST_TEST((checks::report_anycast_dns(c, two_good(), 2).state() == State::ok));
+}
+
+BOOST_AUTO_TEST_CASE(a_truncated_answer_is_a_warning_saying_why) {
+    anycast::dns::testing::ResponseSpec spec;
+    spec.tc = true;
+    const auto truncated = t::response(spec, "anycast.test", "SOA");
+    struct Case {
+        anycast::dns::Transport transport;
+        std::string line;
+    };
+    const Case cases[] = {
+        {anycast::dns::Transport::udp, "192.0.2.1 (ams1): answer truncated (TC) and TCP fallback is off"},
+        {anycast::dns::Transport::tcp, "192.0.2.1 (ams1): answer truncated (TC) even over TCP"},
+    };
+    for (const Case& k : cases) {
+        BOOST_TEST_CONTEXT(k.line) {
+            auto probe = t::probe("192.0.2.1", 53, {1.5}, truncated);
+            probe.results[0].transport = k.transport;
+            const auto result =
+                checks::report_anycast_dns(config(), {reading(probe, t::instance("ams1", "ams1", "AMS"))}, 2);
+            BOOST_TEST((result.state() == State::warning));
+            BOOST_TEST(t::first_line(result) == k.line);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -190,6 +190,62 @@ BOOST_AUTO_TEST_CASE(a_down_site_is_named_in_the_first_line) {
     line_of(c, m, State::ok);
 }
 
+BOOST_AUTO_TEST_CASE(a_flapping_catchment_is_a_warning_naming_the_address) {
+    auto c = config();
+    c.flap_warning = 3;
+    c.flap_window_seconds = 600;
+    struct Case {
+        std::size_t changes;
+        State state;
+    };
+    for (const Case& k : {Case{2, State::ok}, Case{3, State::warning}, Case{5, State::warning}}) {
+        BOOST_TEST_CONTEXT(k.changes << " changes") {
+            auto m = three_sites();
+            anycast::sites::SiteObservation seen;
+            seen.previous_site = "iad1";
+            seen.changed = true;
+            seen.changes_in_window = k.changes;
+            m.catchment[0].seen = seen;
+            const std::string line = line_of(c, m, k.state);
+            if (k.state != State::ok) {
+                BOOST_TEST(line == "catchment 192.0.2.1: site changed " + std::to_string(k.changes) +
+                                       " times within 600 s");
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_serial_that_rfc_1982_cannot_compare_is_critical_naming_the_site) {
+    auto m = three_sites();
+    m.sites[1] = site("iad1", "198.51.100.2", 5U + 0x80000000U, "iad1");  // exactly 2^31 apart
+    BOOST_TEST(line_of(config(), m, State::critical) == "iad1 serial 2147483653 not comparable with 5");
+}
+
+BOOST_AUTO_TEST_CASE(a_site_address_without_the_zone_is_named) {
+    anycast::dns::testing::ResponseSpec spec;
+    spec.rcode = 5;  // REFUSED: the site's server does not serve the zone
+    const auto refused = t::response(spec, "anycast.test", "SOA");
+    auto m = three_sites();
+    m.sites[1].addresses[0].probe = t::probe("198.51.100.2", port, {1.0}, refused);
+    // Its only address: the site is down, and the first line says why.
+    BOOST_TEST(
+        line_of(config(), m, State::warning) ==
+        "site iad1 down (198.51.100.2: rcode REFUSED, no SOA serial - identity iad1 (nsid), rtt 1 ms)");
+    // Beside an address that serves it, the site is up and the address is still named.
+    m.sites[1].site.addresses.push_back("198.51.100.22");
+    m.sites[1].addresses.push_back(
+        {t::probe("198.51.100.22", port, {1.0}, t::soa_response(5, "iad1")), t::instance("iad1", "iad1")});
+    BOOST_TEST(line_of(config(), m, State::warning) ==
+               "site iad1 198.51.100.2: rcode REFUSED, no SOA serial");
+}
+
+BOOST_AUTO_TEST_CASE(a_dead_address_of_a_live_site_is_a_warning_naming_it) {
+    auto m = three_sites();
+    m.sites[1].site.addresses.push_back("198.51.100.22");
+    m.sites[1].addresses.push_back({t::silent("198.51.100.22", port), {}});
+    BOOST_TEST(line_of(config(), m, State::warning) == "site iad1 198.51.100.22: no answer within 2 s");
+}
+
 BOOST_AUTO_TEST_CASE(an_anycast_address_without_the_zone_is_critical) {
     anycast::dns::testing::ResponseSpec spec;
     spec.rcode = 5;  // REFUSED: someone else answers for the prefix

@@ -98,4 +98,77 @@ BOOST_AUTO_TEST_CASE(loss_of_some_queries_still_judges_the_fastest) {
     line_of(config(), m, State::ok);
 }
 
+BOOST_AUTO_TEST_CASE(distance_between_the_thresholds_is_a_warning_naming_where) {
+    // AMS to MAD is some 1,460 km: past -w 1000 km, within -c 3000 km.
+    BOOST_TEST(line_of(config(), one(t::instance("mad-res1", "mad", "MAD"), 40), State::warning) ==
+               "192.0.2.53: resolver mad (MAD) is 1,461 km from AMS");
+}
+
+BOOST_AUTO_TEST_CASE(inflation_thresholds) {
+    auto c = config();
+    c.inflation.warning = anycast::plugin::parse_range("4", anycast::plugin::UnitFamily::plain);
+    c.inflation.critical = anycast::plugin::parse_range("10", anycast::plugin::UnitFamily::plain);
+    struct Case {
+        double rtt_ms;
+        State state;
+        std::string line;
+    };
+    // FRA from AMS: a floor of 3.7 ms.
+    const Case cases[] = {
+        {10, State::ok, ""},
+        {20, State::warning, "192.0.2.53: inflation 5.47"},
+        {40, State::critical, "192.0.2.53: inflation 10.93"},
+    };
+    for (const Case& k : cases) {
+        BOOST_TEST_CONTEXT(k.rtt_ms << " ms") {
+            const std::string line =
+                line_of(c, one(t::instance("fra-res1", "fra", "FRA"), k.rtt_ms), k.state);
+            if (k.state != State::ok) {
+                BOOST_TEST(line == k.line);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(rtt_thresholds) {
+    auto c = config();
+    c.rtt.warning = anycast::plugin::parse_range("10ms", anycast::plugin::UnitFamily::duration);
+    c.rtt.critical = anycast::plugin::parse_range("50ms", anycast::plugin::UnitFamily::duration);
+    struct Case {
+        double rtt_ms;
+        State state;
+        std::string line;
+    };
+    const Case cases[] = {
+        {5, State::ok, ""},
+        {20, State::warning, "192.0.2.53: rtt 20 ms"},
+        {60, State::critical, "192.0.2.53: rtt 60 ms"},
+    };
+    for (const Case& k : cases) {
+        BOOST_TEST_CONTEXT(k.rtt_ms << " ms") {
+            const std::string line =
+                line_of(c, one(t::instance("fra-res1", "fra", "FRA"), k.rtt_ms), k.state);
+            if (k.state != State::ok) {
+                BOOST_TEST(line == k.line);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_direct_comparison_is_said_in_the_first_line) {
+    auto m = one(t::instance("fra-res1", "fra", "FRA"));
+    // The comparison is information, not a judgement: no state of its own, but the first line says
+    // that it failed and why.
+    m.direct = t::silent("198.51.100.53", 53);
+    BOOST_TEST(
+        line_of(config(), m, State::ok) ==
+        "192.0.2.53 answered from fra (FRA, 366 km from AMS): rtt 20 ms, floor 3.7 ms, inflation 5.47, "
+        "direct comparison failed: no answer within 2 s");
+    m.direct = t::probe("198.51.100.53", 53, {12.0}, t::soa_response(1));
+    BOOST_TEST(
+        line_of(config(), m, State::ok) ==
+        "192.0.2.53 answered from fra (FRA, 366 km from AMS): rtt 20 ms, floor 3.7 ms, inflation 5.47, "
+        "resolver hop costs 8 ms over asking 198.51.100.53 directly");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

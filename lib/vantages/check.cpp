@@ -59,8 +59,7 @@ void define_api_options(plugin::OptionParser& parser, VantagesConfig& config) {
                 "CA certificate(s) (PEM) the API's certificate must chain to, e.g. "
                 "/var/lib/icinga2/certs/ca.crt (default: the system's CA store)."},
                [&config](std::string_view value) {
-                   config.api.ca_file = required_text(value, "--ca-file");
-                   (void)plugin::read_input_file(*config.api.ca_file, "CA file");
+                   config.api.ca_file = required_text(value, "--ca-file");  // read under the deadline
                });
     parser.add({"api-cert-name", 0, ArgKind::required, "NAME",
                 "The name the API's certificate must carry, when it is not the URL's host (the master's "
@@ -68,9 +67,10 @@ void define_api_options(plugin::OptionParser& parser, VantagesConfig& config) {
                [&config](std::string_view value) {
                    config.api.cert_name = required_text(value, "--api-cert-name");
                });
-    parser.add(
-        {"api-user", 0, ArgKind::required, "USER", "The ApiUser (required); it needs objects/query/Service."},
-        [&config](std::string_view value) { config.api.user = required_text(value, "--api-user"); });
+    parser.add({"api-user", 0, ArgKind::required, "USER",
+                "The ApiUser (required); it needs objects/query/Service and objects/query/Host (the query "
+                "joins each service's host)."},
+               [&config](std::string_view value) { config.api.user = required_text(value, "--api-user"); });
     parser.add({"api-password-file", 0, ArgKind::required, "FILE",
                 "File whose first line is the ApiUser's password (never give it on the command line)."},
                [&config](std::string_view value) {
@@ -128,7 +128,8 @@ void define_judgement_options(plugin::OptionParser& parser, Rules& rules) {
                });
 }
 
-void define_site_options(plugin::OptionParser& parser, Rules& rules) {
+void define_site_options(plugin::OptionParser& parser, VantagesConfig& config) {
+    Rules& rules = config.rules;
     parser.add({"site", 0, ArgKind::required, "CODE[=ADDR...]",
                 "A site of the service, so that a site no vantage point reaches is named. Repeatable.", true},
                [&rules](std::string_view value) {
@@ -145,10 +146,8 @@ void define_site_options(plugin::OptionParser& parser, Rules& rules) {
                });
     parser.add({"sites-file", 0, ArgKind::required, "FILE",
                 "Sites file (as check_anycast_site's): its site codes are the known sites."},
-               [&rules](std::string_view value) {
-                   for (const auto& site : sites::load_sites_file(std::string(value))) {
-                       add_site(rules, site.code);
-                   }
+               [&config](std::string_view value) {
+                   config.sites_file = required_text(value, "--sites-file");  // read under the deadline
                });
     parser.add(
         {"unserved-site-state", 0, ArgKind::required, "STATE",
@@ -156,6 +155,35 @@ void define_site_options(plugin::OptionParser& parser, Rules& rules) {
         [&rules](std::string_view value) {
             rules.unserved_site_state = parse_state_word(value, {State::ok, State::warning, State::critical});
         });
+}
+
+// The files named by options, read once the run's deadline exists (as the other checks read theirs):
+// the CA file only to refuse at once what curl could not use, the sites file for its site codes.
+// Errors name the option and the file.
+Rules read_option_files(const VantagesConfig& config) {
+    Rules rules = config.rules;
+    if (rules.catchment_service.empty()) {
+        rules.catchment_service = rules.service;
+    }
+    try {
+        if (config.api.ca_file) {
+            (void)plugin::read_input_file(*config.api.ca_file, "CA file");
+        }
+    } catch (const InputError& error) {
+        throw InputError(std::string("--ca-file: ") + error.what());
+    }
+    try {
+        if (config.sites_file) {
+            const std::string text =
+                plugin::read_input_file(*config.sites_file, "sites file", sites::max_sites_file_bytes);
+            for (const auto& site : sites::parse_sites_text(text, *config.sites_file)) {
+                add_site(rules, site.code);
+            }
+        }
+    } catch (const InputError& error) {
+        throw InputError(std::string("--sites-file: ") + error.what());
+    }
+    return rules;
 }
 
 plugin::CheckResult unknown_result(std::string summary) {
@@ -176,7 +204,7 @@ plugin::OptionParser define_vantages_options(VantagesConfig& config, plugin::Com
     plugin::add_common_options(parser, common);
     define_api_options(parser, config);
     define_judgement_options(parser, config.rules);
-    define_site_options(parser, config.rules);
+    define_site_options(parser, config);
     return parser;
 }
 
@@ -224,10 +252,7 @@ plugin::CheckResult run_vantages(const VantagesConfig& config, const plugin::Com
     if (config.api.url.empty() || config.api.user.empty() || config.rules.service.empty()) {
         throw InputError("give --api URL, --api-user USER and --service NAME");
     }
-    Rules rules = config.rules;
-    if (rules.catchment_service.empty()) {
-        rules.catchment_service = rules.service;
-    }
+    const Rules rules = read_option_files(config);
     ApiConfig api = config.api;
     api.password = api_password(config);
     std::optional<std::string> body;

@@ -17,6 +17,7 @@ struct VantagesConfig {
     ApiConfig api;
     std::optional<std::string> password_file;
     std::string password_env = "ICINGA2_API_PASSWORD";
+    std::optional<std::string> sites_file;  // --sites-file: read under the run's deadline
     Rules rules;
 };
 

@@ -420,3 +420,44 @@ BOOST_AUTO_TEST_CASE(password_from_file_first_line_or_environment) {
     BOOST_TEST(vantages::api_password(config) == "from-env");
     unsetenv("ANYCAST_UNIT_TEST_PASSWORD");
 }
+
+BOOST_AUTO_TEST_CASE(option_files_are_read_under_the_deadline_and_named_when_bad) {
+    struct Case {
+        std::vector<std::string> extra;
+        std::string message;
+    };
+    const Case cases[] = {
+        {{"--ca-file", "/nonexistent/ca.crt"}, "--ca-file: CA file /nonexistent/ca.crt: "},
+        {{"--sites-file", "/nonexistent/sites"}, "--sites-file: sites file /nonexistent/sites: "},
+    };
+    for (const Case& c : cases) {
+        BOOST_TEST_CONTEXT(c.extra[0]) {
+            vantages::VantagesConfig config;
+            anycast::plugin::CommonOptions common;
+            auto parser = vantages::define_vantages_options(config, common);
+            std::vector<std::string> words = {"check_anycast_vantages",
+                                              "--api",
+                                              "https://127.0.0.1:1",
+                                              "--api-user",
+                                              "u",
+                                              "--service",
+                                              "dns"};
+            words.insert(words.end(), c.extra.begin(), c.extra.end());
+            std::vector<char*> argv;
+            for (std::string& word : words) {
+                argv.push_back(word.data());
+            }
+            argv.push_back(nullptr);
+            // Parsing only names the file; nothing is read before the run's deadline exists.
+            BOOST_TEST((parser.parse(static_cast<int>(words.size()), argv.data()) ==
+                        anycast::plugin::OptionParser::Outcome::run));
+            std::string message;
+            try {
+                (void)vantages::run_vantages(config, common);
+            } catch (const InputError& error) {
+                message = error.what();
+            }
+            BOOST_TEST(message.rfind(c.message, 0) == 0U, message);
+        }
+    }
+}

@@ -13,21 +13,33 @@ namespace anycast::sites {
 // Which site each anycast address answered from, across runs, so that check_anycast_site can say
 // "site changed since last run (ams1 -> iad1)" and count changes within --flap-window.
 //
-// The state file holds one line per stint (a stretch of runs that saw the same site):
+// The state file holds records of stints (a stretch of runs that saw the same site):
 //     # anycast-checks site history v1
 //     KEY<TAB>FIRST_SEEN<TAB>LAST_SEEN<TAB>SITE
-// times in Unix seconds, lines grouped by key and ordered by FIRST_SEEN. KEY is the address as
+// times in Unix seconds; a compacted file has one line per stint, grouped by key and ordered by
+// FIRST_SEEN, and runs append theirs after it (see below). KEY is the address as
 // Endpoint::display() writes it ("192.0.2.53", "192.0.2.53#5353": the port is part of it, so two
 // services on one IP do not share a history). KEY and SITE are untrusted text: '\', tab, CR, LF
 // and other control bytes are written as \\ \t \r \n \xHH.
 //
-// Several checks (e.g. one Icinga service per address, 50 of them) share one file. Each run does
-// one short critical section, under an exclusive flock on PATH.lock (opened with O_NOFOLLOW,
-// created if missing, never removed): read, update every key of the run, write a temporary file in
-// the same directory, rename it over PATH. The fsync of the new file and of the directory happens
-// after the lock is released, so concurrent checks do not queue behind each other's disk flushes
-// (the kernel commits them together). The lock wait is bounded by the run's deadline, and the check
-// keeps time for it (state_work_reserve).
+// Several checks (e.g. one Icinga service per address, 50 of them) share one file, and none waits
+// for another's work. A run takes a shared flock on PATH.lock (opened with O_NOFOLLOW, created if
+// missing, never removed), reads the history, and appends one record per sighting (KEY, now, now,
+// SITE) in a single write(2) with O_APPEND, so concurrent runs append side by side. Reading folds
+// the records of a key in file order: the same site as the last stint extends it, another site
+// starts a stint. A last line without its newline is an append still under way (or one a crash
+// cut short) and is left out; a run that finds one repairs the file under the exclusive lock
+// instead of appending after it.
+//
+// The exclusive lock is taken only to repair (a file that is not history is set aside and the
+// history written whole) and to compact: once the records a rewrite would fold or drop (window,
+// cap, forgotten keys) are as many as the stints that stay (at least 64), the run that notices
+// rewrites the file (temporary file, rename, fsync after the lock is released), but only if the
+// exclusive lock is free at that moment; nobody ever waits for a compaction. A missing file is
+// created with its header through link(2) from a temporary file, so two first runs do not both
+// write one. Every lock wait is bounded by the run's deadline, and the check keeps time for it
+// (state_work_reserve). Appends are not fsync'ed: a crash may lose the last runs' records, never
+// the file.
 //
 // Only a regular file owned by the check's uid is read, replaced or set aside: a FIFO, device,
 // directory or symbolic link at PATH (or PATH.lock) is refused and left alone. A file that is not
@@ -92,7 +104,7 @@ struct SiteRecording {
 };
 
 // Records every sighting of one run in the state file at path, at time now (Unix seconds), in one
-// critical section, and reports what changed per key. Waits for the lock no later than deadline
+// append, and reports what changed per key. Waits for the lock no later than deadline
 // (and not at all once plugin::termination_requested()). Never throws for the file's sake; keys and
 // sites longer than 1024 bytes are refused as an error. A key given twice counts once (the last).
 SiteRecording record_sites(const std::string& path, const std::vector<SiteSighting>& sightings,
@@ -116,6 +128,8 @@ std::optional<SiteHistory> parse_site_history(std::string_view text);
 struct SiteHistoryParse {
     std::optional<SiteHistory> history;
     std::size_t bad_line = 0;
+    std::size_t records = 0;       // record lines read (several may fold into one stint)
+    bool unfinished_line = false;  // the text ends inside a line, which was left out
 };
 SiteHistoryParse parse_site_history_text(std::string_view text);
 std::string format_site_history(const SiteHistory& history);

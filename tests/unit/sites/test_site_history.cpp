@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -93,10 +94,8 @@ BOOST_AUTO_TEST_CASE(corrupt_texts_are_refused) {
         h + "192.0.2.1\t1\t2\tams1\textra\n",
         h + "192.0.2.1\tx\t2\tams1\n",
         h + "192.0.2.1\t3\t2\tams1\n",     // last seen before first seen
-        h + "192.0.2.1\t1\t2\tams1",       // no final newline: cut off
         h + "192.0.2.1\t1\t2\tam\\qs1\n",  // unknown escape
         h + "192.0.2.1\t1\t2\tams\\x4\n",
-        h + "192.0.2.1\t5\t6\tams1\n192.0.2.1\t1\t2\tiad1\n",  // out of order
         h + "\t1\t2\tams1\n",
         h + "192.0.2.1\t1\t2\t\n",
     };
@@ -105,6 +104,85 @@ BOOST_AUTO_TEST_CASE(corrupt_texts_are_refused) {
             BOOST_TEST(!parse_site_history(text));
         }
     }
+}
+
+// Runs append their records in whatever order they finish: reading folds them per key, and a
+// last line still being written is left for the next reader.
+BOOST_AUTO_TEST_CASE(appended_records_fold_and_an_unfinished_line_waits) {
+    const std::string h = "# anycast-checks site history v1\n";
+    const auto parsed = anycast::sites::parse_site_history_text(
+        h + "k\t1\t1\tams1\nother\t2\t2\tx1\nk\t3\t3\tams1\nk\t4\t4\tiad1\nk\t5\t5\tia");
+    BOOST_REQUIRE(parsed.history);
+    BOOST_TEST(parsed.records == 4U);
+    BOOST_TEST((parsed.history->at("k") == std::vector<SiteStint>{{1, 3, "ams1"}, {4, 4, "iad1"}}));
+    BOOST_TEST((parsed.history->at("other") == std::vector<SiteStint>{{2, 2, "x1"}}));
+    // A record older than the stint before it (a clock stepped back, two checks of one key at once)
+    // starts its stint no earlier than that one: the file stays readable and ordered.
+    const auto stepped = parse_site_history(h + "k\t5\t6\tams1\nk\t1\t2\tiad1\n");
+    BOOST_REQUIRE(stepped);
+    BOOST_TEST((stepped->at("k") == std::vector<SiteStint>{{5, 6, "ams1"}, {5, 5, "iad1"}}));
+}
+
+// Every run appends; once the records a rewrite would fold away outnumber what stays (at least
+// 64), one run compacts the file back to a line per stint.
+BOOST_AUTO_TEST_CASE(the_file_is_compacted_as_records_gather) {
+    TempDir dir;
+    const auto path = dir.state();
+    std::size_t longest = 0;
+    for (int i = 0; i < 300; ++i) {
+        BOOST_REQUIRE(!record(path, "192.0.2.53", "ams1", 1000 + i).error);
+        const std::string text = read_file(path);
+        longest = std::max<std::size_t>(longest,
+                                        static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+    }
+    BOOST_TEST(longest <= 1U + 65U);  // the header and at most 65 records of one stint
+    const auto history = parse_site_history(read_file(path));
+    BOOST_REQUIRE(history);
+    BOOST_TEST((history->at("192.0.2.53") == std::vector<SiteStint>{{1000, 1299, "ams1"}}));
+}
+
+// A run never waits for another run: they share the lock. Only a repair or a compaction, which
+// take it exclusively, hold runs up.
+BOOST_AUTO_TEST_CASE(runs_share_the_lock) {
+    TempDir dir;
+    const auto path = dir.state();
+    BOOST_REQUIRE(!record(path, "192.0.2.53", "ams1", 1000).error);
+    const int holder = ::open((path + ".lock").c_str(), O_RDWR | O_CLOEXEC);
+    BOOST_REQUIRE(holder >= 0);
+    BOOST_REQUIRE(::flock(holder, LOCK_SH) == 0);  // another run, in the middle of its append
+    const auto observation = record_site(path, "192.0.2.53", "iad1", 1060, SiteHistoryPolicy{},
+                                         std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+    ::close(holder);
+    BOOST_TEST(!observation.error);
+    BOOST_TEST(observation.changed);
+    BOOST_TEST(parse_site_history(read_file(path))->at("192.0.2.53").size() == 2U);
+}
+
+// A record a crash cut short is not glued to the next run's: that run repairs the file first.
+BOOST_AUTO_TEST_CASE(a_cut_record_is_dropped_not_glued) {
+    TempDir dir;
+    const auto path = dir.state();
+    write_file(path, "# anycast-checks site history v1\n192.0.2.1\t1\t1\tams1\n192.0.2.2\t2\t2\tlh");
+    const auto observation = record(path, "192.0.2.3", "iad1", 1000);
+    BOOST_TEST(!observation.error);
+    BOOST_TEST(!observation.notice);  // nothing the operator must act on: one record was lost
+    const std::string text = read_file(path);
+    BOOST_TEST(text.ends_with("\n"));
+    const auto history = parse_site_history(text);
+    BOOST_REQUIRE(history);
+    BOOST_TEST(history->size() == 2U);
+    BOOST_TEST(history->count("192.0.2.2") == 0U);
+}
+
+// An empty file someone created for us (touch, to set its owner) gets the header before any record.
+BOOST_AUTO_TEST_CASE(an_empty_file_gets_its_header) {
+    TempDir dir;
+    const auto path = dir.state();
+    write_file(path, "");
+    BOOST_TEST(!record(path, "192.0.2.53", "ams1", 1000).error);
+    BOOST_TEST(!record(path, "192.0.2.54", "ams1", 1000).error);
+    BOOST_TEST(read_file(path).starts_with("# anycast-checks site history v1\n"));
+    BOOST_TEST(parse_site_history(read_file(path))->size() == 2U);
 }
 
 BOOST_AUTO_TEST_CASE(detects_changes_between_runs) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <functional>
+#include <memory>
 
 #include <ldns/ldns.h>
 
@@ -99,11 +100,10 @@ Findings judge_answer(const AnycastDnsConfig& config, const Instance& instance,
     if (config.authoritative && !response.aa) {
         findings.add(State::critical, "answer is not authoritative (AA clear)");
     }
-    for (const std::string& wanted : config.expect) {
-        if (!has_record(response, [&](const dns::Record& r) {
-                return r.type == type && dns::rdata_equals(r, wanted);
-            })) {
-            findings.add(State::critical, "answer lacks '" + plugin::escape_untrusted(wanted, 64) + "'");
+    for (const dns::ExpectedRdata& wanted : config.expect) {
+        if (!has_record(response, [&](const dns::Record& r) { return wanted.matches(r); })) {
+            findings.add(State::critical,
+                         "answer lacks '" + plugin::escape_untrusted(wanted.text(), 64) + "'");
         }
     }
     if (config.expect_regex &&
@@ -491,11 +491,22 @@ void add_answer_options(plugin::OptionParser& parser, AnycastDnsConfig& config) 
                });
     parser.add_flag({"authoritative", 0, ArgKind::none, "", "Require the AA flag in the answer."},
                     config.authoritative);
+    // -e is read for the type and class of the question, which -T and --class may give after it.
+    auto expected = std::make_shared<std::vector<std::string>>();
     parser.add({"expect", 'e', ArgKind::required, "RDATA",
                 "The answer must contain a record of the asked type with this RDATA, in presentation form "
                 "(e.g. 192.0.2.1). Repeatable: all must be present.",
                 true},
-               [&config](std::string_view value) { config.expect.emplace_back(value); });
+               [expected](std::string_view value) { expected->emplace_back(value); });
+    parser.after_parse([&config, expected] {
+        for (const std::string& text : *expected) {
+            try {
+                config.expect.emplace_back(text, config.question.type, config.question.klass);
+            } catch (const InputError& error) {
+                throw InputError(std::string("-e/--expect: ") + error.what());
+            }
+        }
+    });
     parser.add({"expect-regex", 0, ArgKind::required, "REGEX",
                 "Some answer record's RDATA (presentation form) must match this regex (RE2 syntax: linear "
                 "time, no backreferences)."},

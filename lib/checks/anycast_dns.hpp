@@ -47,7 +47,7 @@ struct AnycastDnsConfig {
     double interval_seconds = 0.01;
     std::uint16_t expect_rcode = 0;  // NOERROR
     bool authoritative = false;
-    std::vector<std::string> expect;
+    std::vector<dns::ExpectedRdata> expect;        // -e: parsed once every option is read (for -T, --class)
     std::optional<plugin::Regex> expect_regex;     // RE2: rdata comes from the network
     std::optional<plugin::Regex> expect_identity;  // RE2: identities come from the network
     std::vector<identity::Method> identity = identity::parse_methods(identity::default_methods);

@@ -8,6 +8,7 @@
 
 #include "dns/ldns_handles.hpp"
 #include "plugin/error.hpp"
+#include "plugin/text.hpp"
 
 namespace anycast::dns {
 namespace {
@@ -39,13 +40,6 @@ std::string upper(std::string_view text) {
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
 }
 
 std::uint16_t read_u16(std::span<const std::uint8_t> bytes, std::size_t at) {
@@ -374,20 +368,53 @@ ParseOutcome parse_response(std::span<const std::uint8_t> wire, std::uint16_t ex
     return outcome;
 }
 
-bool rdata_equals(const Record& record, std::string_view expected_rdata) {
-    const std::string text = ". 0 " + rr_class_name(record.klass) + " " + rr_type_name(record.type) + " " +
-                             std::string(expected_rdata);
+ExpectedRdata::ExpectedRdata(std::string_view text, std::uint16_t type, std::uint16_t klass) : text_(text) {
+    const std::string what = "'" + text_ + "' is not " + rr_type_name(type) + " RDATA";
+    if (plugin::trim_blanks(text).empty()) {
+        throw InputError(what + ": it is empty");
+    }
+    const std::string record = ". 0 " + rr_class_name(klass) + " " + rr_type_name(type) + " " + text_;
     ldns_rr* raw = nullptr;
-    if (ldns_rr_new_frm_str(&raw, text.c_str(), 0, nullptr, nullptr) != LDNS_STATUS_OK || raw == nullptr) {
-        ldns_rr_free(raw);
+    const ldns_status status = ldns_rr_new_frm_str(&raw, record.c_str(), 0, nullptr, nullptr);
+    LdnsRr parsed(raw);
+    if (status != LDNS_STATUS_OK || !parsed) {
+        throw InputError(what + " (" + ldns_get_errorstr_by_id(status) + ")");
+    }
+    if (ldns_rr_rd_count(parsed.get()) == 0 || ldns_rr_get_type(parsed.get()) != type) {
+        throw InputError(what);
+    }
+    rr_ = std::shared_ptr<const ldns_rr>(parsed.release(), LdnsRrFree());
+}
+
+bool ExpectedRdata::matches(const Record& record) const {
+    if (record.type != ldns_rr_get_type(rr_.get()) || record.klass != ldns_rr_get_class(rr_.get()) ||
+        record.wire.empty()) {
         return false;
     }
-    const Record parsed = to_record(raw);
-    ldns_rr_free(raw);
-    if (record.type == LDNS_RR_TYPE_TXT) {
-        return parsed.rdata == record.rdata;
+    ldns_rr* raw = nullptr;
+    std::size_t position = 0;
+    const ldns_status status =
+        ldns_wire2rr(&raw, record.wire.data(), record.wire.size(), &position, LDNS_SECTION_ANSWER);
+    const LdnsRr answer(raw);
+    if (status != LDNS_STATUS_OK || !answer) {
+        return false;
     }
-    return iequals(parsed.rdata, record.rdata);
+    const std::size_t count = ldns_rr_rd_count(rr_.get());
+    if (ldns_rr_rd_count(answer.get()) != count) {
+        return false;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        const ldns_rdf* want = ldns_rr_rdf(rr_.get(), i);
+        const ldns_rdf* got = ldns_rr_rdf(answer.get(), i);
+        const bool same =
+            ldns_rdf_get_type(want) == LDNS_RDF_TYPE_DNAME && ldns_rdf_get_type(got) == LDNS_RDF_TYPE_DNAME
+                ? ldns_dname_compare(want, got) == 0
+                : ldns_rdf_compare(want, got) == 0;
+        if (!same) {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace anycast::dns

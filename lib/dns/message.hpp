@@ -3,6 +3,7 @@
 // Response. ldns does the wire format; everything a check needs is copied out so no ldns object
 // outlives this module.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -103,10 +104,29 @@ struct ParseOutcome {
 ParseOutcome parse_response(std::span<const std::uint8_t> wire, std::uint16_t expected_id,
                             const Question& expected);
 
-// True when the record's RDATA equals `expected_rdata` written in presentation form, both printed
-// by ldns so that spelling differences ("2001:DB8:0::1", case of names) do not matter. An A
-// written with leading zeros ("192.0.2.01") is not an address to ldns (inet_aton would read the
-// octet as octal), so it never equals anything.
-bool rdata_equals(const Record& record, std::string_view expected_rdata);
+}  // namespace anycast::dns
+
+struct ldns_struct_rr;  // ldns_rr, without including ldns here
+
+namespace anycast::dns {
+
+// An RDATA that an answer must hold (check_anycast_dns -e), parsed once by ldns for the asked type
+// and class, so that a typo is refused before anything is sent and each answer record is compared
+// with the parsed form, not the text again. Spelling does not matter ("2001:DB8:0::1"): names
+// are compared without regard to case, every other field byte for byte (TXT keeps its case).
+class ExpectedRdata {
+public:
+    // Throws anycast::InputError naming the text and the type when ldns cannot read it. An A
+    // written with leading zeros ("192.0.2.01") is refused: inet_aton would read "01" as octal.
+    ExpectedRdata(std::string_view text, std::uint16_t type, std::uint16_t klass);
+
+    // The record is of the same type and class and carries the same RDATA.
+    bool matches(const Record& record) const;
+    const std::string& text() const { return text_; }
+
+private:
+    std::string text_;
+    std::shared_ptr<const ldns_struct_rr> rr_;  // immutable once parsed: shared by copies
+};
 
 }  // namespace anycast::dns

@@ -247,7 +247,14 @@ OptionParser::Outcome OptionParser::parse(int argc, char* argv[]) {
     if (first_error) {
         throw InputError(*first_error);
     }
+    for (const auto& step : after_parse_) {
+        step();
+    }
     return Outcome::run;
+}
+
+void OptionParser::after_parse(std::function<void()> step) {
+    after_parse_.push_back(std::move(step));
 }
 
 std::string OptionParser::help_text() const {

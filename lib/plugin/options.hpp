@@ -37,6 +37,11 @@ public:
     // An option (e.g. --help) that makes parse() return the given outcome instead of running the check.
     void add_outcome(OptionSpec spec, Outcome outcome);
 
+    // A step that needs every option read first (-e RDATA is parsed for the type -T gives, wherever
+    // -T stands): run by parse(), in the order added, once all options were read without error and
+    // neither --help nor --version was asked. What it throws is reported as is: name the option.
+    void after_parse(std::function<void()> step);
+
     // Parses argv (getopt_long permutes it). Throws anycast::InputError for an unknown option, a missing
     // argument, a non-repeatable option given twice, a stray positional argument, and any exception from a
     // handler (prefixed with the option: "--port: 'x' is not a number"). When help or version was
@@ -61,6 +66,7 @@ private:
     std::vector<OptionSpec> specs_;
     std::vector<std::function<void(std::string_view)>> handlers_;
     std::vector<Outcome> outcomes_;  // per option: run for ordinary options
+    std::vector<std::function<void()>> after_parse_;
 };
 
 // The reserved options every check has.

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "checks/anycast_dns.hpp"
+#include "plugin/error.hpp"
 #include "readings.hpp"
 
 using anycast::plugin::State;
@@ -173,6 +174,66 @@ BOOST_AUTO_TEST_CASE(answer_content_judgements) {
     c.expect_regex =
         anycast::plugin::Regex::compile(" 5 3600 ", anycast::plugin::RegexCase::sensitive, "--expect-regex");
     BOOST_TEST((checks::report_anycast_dns(c, two_good(), 2).state() == State::ok));
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_without_an_expected_record_is_critical_naming_it) {
+    auto c = config();
+    c.question = anycast::dns::make_question("anycast.test", "A", "IN");
+    c.expect = {anycast::dns::ExpectedRdata("192.0.2.9", c.question.type, c.question.klass),
+                anycast::dns::ExpectedRdata("192.0.2.10", c.question.type, c.question.klass)};
+    anycast::dns::testing::ResponseSpec spec;
+    spec.question = "anycast.test. IN A";
+    spec.answer = {"anycast.test. 60 IN A 192.0.2.9"};
+    const auto answer = t::response(spec, "anycast.test", "A");
+    const auto reading_of = [&] {
+        return reading(t::probe("192.0.2.1", 53, {1.5}, answer), t::instance("ams1", "ams1", "AMS"));
+    };
+    auto result = checks::report_anycast_dns(c, {reading_of()}, 2);
+    BOOST_TEST((result.state() == State::critical));
+    BOOST_TEST(t::first_line(result) == "192.0.2.1 (ams1): answer lacks '192.0.2.10'");
+    c.expect.pop_back();
+    result = checks::report_anycast_dns(c, {reading_of()}, 2);
+    BOOST_TEST((result.state() == State::ok));
+}
+
+BOOST_AUTO_TEST_CASE(expect_is_parsed_once_for_the_type_given_anywhere_and_refused_naming_e) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string error;  // empty: parsed
+    };
+    const Case cases[] = {
+        {{"-e", "2001:DB8::1", "-T", "AAAA"}, ""},  // -T after -e still decides how -e is read
+        {{"-T", "MX", "-e", "10 mx.anycast.test."}, ""},
+        {{"-e", "2001:db8::1"}, "-e/--expect: '2001:db8::1' is not A RDATA"},
+        {{"-e", "192.0.2.01"}, "-e/--expect: '192.0.2.01' is not A RDATA"},
+        {{"-e", " "}, "-e/--expect: ' ' is not A RDATA: it is empty"},
+    };
+    for (const Case& k : cases) {
+        BOOST_TEST_CONTEXT(k.args[1]) {
+            checks::AnycastDnsConfig c;
+            anycast::plugin::CommonOptions common;
+            auto parser = checks::define_anycast_dns_options(c, common);
+            std::vector<std::string> words = {"check_anycast_dns", "-H", "192.0.2.1", "-q", "anycast.test"};
+            words.insert(words.end(), k.args.begin(), k.args.end());
+            std::vector<char*> argv;
+            for (std::string& word : words) {
+                argv.push_back(word.data());
+            }
+            argv.push_back(nullptr);
+            std::string error;
+            try {
+                parser.parse(static_cast<int>(words.size()), argv.data());
+            } catch (const anycast::InputError& e) {
+                error = e.what();
+            }
+            if (k.error.empty()) {
+                BOOST_TEST(error.empty(), error);
+                BOOST_TEST(c.expect.size() == 1U);
+            } else {
+                BOOST_TEST(error.rfind(k.error, 0) == 0U, error);
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_truncated_answer_is_a_warning_saying_why) {

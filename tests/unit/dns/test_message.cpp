@@ -418,7 +418,7 @@ BOOST_AUTO_TEST_CASE(opt_rdlength_past_the_end_is_malformed) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(rdata_equals_)
+BOOST_AUTO_TEST_SUITE(expected_rdata)
 
 BOOST_AUTO_TEST_CASE(spelling_differences) {
     struct Case {
@@ -429,8 +429,6 @@ BOOST_AUTO_TEST_CASE(spelling_differences) {
     const std::vector<Case> cases{
         {"a.test. 60 IN A 192.0.2.1", "192.0.2.1", true},
         {"a.test. 60 IN A 192.0.2.1", "192.0.2.2", false},
-        {"a.test. 60 IN A 192.0.2.1", "not an address", false},
-        {"a.test. 60 IN A 192.0.2.1", "", false},
         {"a.test. 60 IN AAAA 2001:db8::1", "2001:DB8:0:0::1", true},
         {"a.test. 60 IN AAAA 2001:db8::1", "2001:db8::2", false},
         {"a.test. 60 IN NS ns1.example.test.", "NS1.Example.TEST.", true},
@@ -447,17 +445,44 @@ BOOST_AUTO_TEST_CASE(spelling_differences) {
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.record << " vs '" << c.expected_rdata << "'") {
             const Record record = answer_record(c.record);
-            BOOST_TEST(rdata_equals(record, c.expected_rdata) == c.equal);
+            const ExpectedRdata expected(c.expected_rdata, record.type, record.klass);
+            BOOST_TEST(expected.matches(record) == c.equal);
+            BOOST_TEST(expected.text() == c.expected_rdata);
         }
     }
 }
 
-BOOST_AUTO_TEST_CASE(a_with_leading_zeros) {
+BOOST_AUTO_TEST_CASE(another_type_or_class_never_matches) {
+    const ExpectedRdata a("192.0.2.1", answer_record("a.test. 60 IN A 192.0.2.1").type, 1);
+    BOOST_TEST(!a.matches(answer_record("a.test. 60 CH A 192.0.2.1")));
+    BOOST_TEST(!a.matches(answer_record("a.test. 60 IN TXT \"192.0.2.1\"")));
+}
+
+BOOST_AUTO_TEST_CASE(what_ldns_cannot_read_is_refused_naming_text_and_type) {
     const Record record = answer_record("a.test. 60 IN A 192.0.2.1");
-    // Ambiguous (inet_aton reads "01" as octal), so ldns refuses it and nothing equals it.
-    BOOST_TEST(!rdata_equals(record, "192.0.2.01"));
-    BOOST_TEST(!rdata_equals(record, "0300.0.2.1"));
-    BOOST_TEST(rdata_equals(record, "192.0.2.1"));
+    struct Case {
+        std::string text;
+        std::string message_start;
+    };
+    // "192.0.2.01" is ambiguous (inet_aton reads "01" as octal): refused, never compared.
+    const std::vector<Case> cases{
+        {"not an address", "'not an address' is not A RDATA"},
+        {"", "'' is not A RDATA: it is empty"},
+        {"192.0.2.01", "'192.0.2.01' is not A RDATA"},
+        {"0300.0.2.1", "'0300.0.2.1' is not A RDATA"},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.text) {
+            std::string message;
+            try {
+                (void)ExpectedRdata(c.text, record.type, record.klass);
+            } catch (const anycast::InputError& error) {
+                message = error.what();
+            }
+            BOOST_TEST(message.rfind(c.message_start, 0) == 0U, message);
+        }
+    }
+    BOOST_TEST(ExpectedRdata("192.0.2.1", record.type, record.klass).matches(record));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

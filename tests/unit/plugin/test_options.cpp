@@ -195,6 +195,48 @@ BOOST_AUTO_TEST_CASE(help_and_version_outcomes) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(after_parse_steps_run_once_every_option_is_read) {
+    struct Case {
+        std::initializer_list<std::string> args;
+        int runs;  // how many times the step ran
+        std::string error;
+    };
+    const Case cases[] = {
+        {{"c", "-H", "a", "-p", "99"}, 1, ""},
+        {{"c", "-p", "x"}, 0, "--port: 'x' is not a whole number"},  // not after an option's error
+        {{"c", "--help"}, 0, ""},
+        {{"c", "-H", "refused"}, 1, "-H: 'refused' with port 99 only"},  // its own error, as thrown
+    };
+    for (const auto& c : cases) {
+        TestConfig config;
+        CommonOptions common;
+        OptionParser parser = make_parser(config, common);
+        int runs = 0;
+        int port_seen = 0;
+        parser.after_parse([&] {
+            ++runs;
+            port_seen = config.port;  // every option was read: -p even when it came after -H
+            if (!config.hosts.empty() && config.hosts.front() == "refused") {
+                throw InputError("-H: 'refused' with port 99 only");
+            }
+        });
+        Argv argv(c.args);
+        std::string error;
+        try {
+            parser.parse(argv.argc(), argv.argv());
+        } catch (const InputError& e) {
+            error = e.what();
+        }
+        BOOST_TEST_CONTEXT(*c.args.begin() + std::to_string(c.args.size())) {
+            BOOST_TEST(runs == c.runs);
+            BOOST_TEST(error.rfind(c.error, 0) == 0U, error);
+            if (c.runs > 0) {
+                BOOST_TEST(port_seen == config.port);
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(parse_many_times_in_one_process) {
     for (int round = 0; round < 3; ++round) {
         TestConfig config;

@@ -35,7 +35,7 @@ mkdir -p "$work"
 
 # One NSD on the LIVE addresses, zone big.test with a 30 KB TXT at its apex (only over TCP).
 start_big_nsd() {
-  local dir i chunk txt="" listen=""
+  local dir i chunk txt="" listen=()
   it_new_server_dir nsd-big
   dir=$IT_NEW_DIR
   chunk=$(printf '%0250d' 0 | tr 0 x)
@@ -43,33 +43,9 @@ start_big_nsd() {
   # shellcheck disable=SC2016 # $ORIGIN and $TTL are the zone file's
   printf '$ORIGIN big.test.\n$TTL 300\n@ SOA ns1 hostmaster 2026120101 3600 900 604800 300\n@ NS ns1\nns1 A 192.0.2.53\n@ TXT%s\n' \
     "$txt" >"$dir/zone"
-  for ((i = 1; i <= LIVE; i++)); do listen+="  ip-address: 127.0.8.$i@$PORT"$'\n'; done
-  cat >"$dir/nsd.conf" <<EOF
-server:
-${listen}  server-count: 1
-  reuseport: no
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  database: ""
-  xfrdfile: "${dir}/xfrd.state"
-  zonelistfile: "${dir}/zone.list"
-  xfrdir: "${dir}"
-  logfile: "${dir}/nsd.log"
-  verbosity: 0
-  identity: "ams1"
-  nsid: "ascii_ams1"
-  rrl-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: "big.test"
-  zonefile: "${dir}/zone"
-EOF
-  nsd-checkconf "$dir/nsd.conf" >"$dir/checkconf.log" 2>&1 ||
-    { cat "$dir/checkconf.log" >&2; it_skip "nsd-checkconf rejected $dir/nsd.conf"; }
-  it_spawn nsd-big "$dir" nsd -d -c "$dir/nsd.conf"
+  for ((i = 1; i <= LIVE; i++)); do listen+=("127.0.8.$i@$PORT"); done
+  write_nsd_conf "$dir" big.test ams1 ams1 no "${listen[@]}"
+  spawn_nsd nsd-big "$dir"
   wait_answers nsd-big 127.0.8.1 "$PORT" big.test
   wait_answers nsd-big "127.0.8.$LIVE" "$PORT" big.test
 }

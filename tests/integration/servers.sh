@@ -133,28 +133,18 @@ it_new_server_dir() {
   mkdir -p "$IT_NEW_DIR"
 }
 
-# start_nsd [--hide-identity] NAME ADDR PORT IDENTITY NSID_OR_EMPTY SERIAL [ZONE]
-# With NSID empty, NSD sends no NSID, so hostname.bind/id.server are its only identity; with
-# --hide-identity it REFUSEs those CHAOS queries too.
-start_nsd() {
-  local hide=no
-  if [[ "${1:-}" == "--hide-identity" ]]; then
-    hide=yes
-    shift
-  fi
-  local name=$1 addr=$2 port=$3 identity=$4 nsid=$5 serial=$6 zone=${7:-$IT_ZONE}
-  local dir nsid_line=""
-  it_new_server_dir "$name"
-  dir=$IT_NEW_DIR
-  write_zone "$dir/zone" "$serial" "$zone"
-  it_maybe_sign "$dir/zone" "$zone"
+# write_nsd_conf DIR ZONE IDENTITY NSID_OR_EMPTY HIDE_IDENTITY(yes|no) ADDR@PORT...: the nsd.conf of
+# a test NSD serving DIR/zone, listening on every ADDR@PORT given.
+write_nsd_conf() {
+  local dir=$1 zone=$2 identity=$3 nsid=$4 hide=$5 listen="" nsid_line="" address
+  shift 5
+  for address in "$@"; do listen+="  ip-address: ${address}"$'\n'; done
   if [[ -n "$nsid" ]]; then
     nsid_line="nsid: \"ascii_${nsid}\""
   fi
   cat >"$dir/nsd.conf" <<EOF
 server:
-  ip-address: ${addr}@${port}
-  server-count: 1
+${listen}  server-count: 1
   reuseport: no
   username: ""
   chroot: ""
@@ -179,9 +169,33 @@ zone:
   name: "${zone}"
   zonefile: "${dir}/zone"
 EOF
+}
+
+# spawn_nsd NAME DIR: checks DIR/nsd.conf and starts NSD on it (the caller waits for its answers).
+spawn_nsd() {
+  local name=$1 dir=$2
   nsd-checkconf "$dir/nsd.conf" >"$dir/checkconf.log" 2>&1 ||
     { cat "$dir/checkconf.log" >&2; it_skip "$name: nsd-checkconf rejected $dir/nsd.conf"; }
   it_spawn "$name" "$dir" nsd -d -c "$dir/nsd.conf"
+}
+
+# start_nsd [--hide-identity] NAME ADDR PORT IDENTITY NSID_OR_EMPTY SERIAL [ZONE]
+# With NSID empty, NSD sends no NSID, so hostname.bind/id.server are its only identity; with
+# --hide-identity it REFUSEs those CHAOS queries too.
+start_nsd() {
+  local hide=no
+  if [[ "${1:-}" == "--hide-identity" ]]; then
+    hide=yes
+    shift
+  fi
+  local name=$1 addr=$2 port=$3 identity=$4 nsid=$5 serial=$6 zone=${7:-$IT_ZONE}
+  local dir
+  it_new_server_dir "$name"
+  dir=$IT_NEW_DIR
+  write_zone "$dir/zone" "$serial" "$zone"
+  it_maybe_sign "$dir/zone" "$zone"
+  write_nsd_conf "$dir" "$zone" "$identity" "$nsid" "$hide" "${addr}@${port}"
+  spawn_nsd "$name" "$dir"
   wait_answers "$name" "$addr" "$port" "$zone"
 }
 

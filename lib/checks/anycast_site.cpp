@@ -304,7 +304,7 @@ std::vector<std::pair<std::string, bool>> lag_readings(const AnycastSiteConfig& 
 }
 
 // --state-file: the site seen on every anycast address of this run, and whether each site lags,
-// recorded in one critical section (not one per address: 500 addresses would be 500
+// recorded in one call (one read and one append, not one per address: 500 addresses were 500
 // read-modify-writes under the lock); each observation is handed to its reading by key. The
 // address key is display() with the port ("192.0.2.53#5353"), so two services on one IP do not
 // share a history; port 53 keeps the old key.

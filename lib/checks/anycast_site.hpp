@@ -103,8 +103,8 @@ struct SiteMeasurements {
 plugin::OptionParser define_anycast_site_options(AnycastSiteConfig& config, plugin::CommonOptions& common);
 plugin::CheckResult run_anycast_site(const AnycastSiteConfig& config, const plugin::CommonOptions& common);
 
-// Probes until probe_deadline, then records the run in the state file (one critical section for
-// every anycast address) until deadline; a state problem goes into state_error, never an exception.
+// Probes until probe_deadline, then records the run in the state file (one read and one append
+// for every anycast address) until deadline; a state problem goes into state_error, never an exception.
 SiteMeasurements collect_anycast_site(const AnycastSiteConfig& config, dns::Clock::time_point deadline,
                                       dns::Clock::time_point probe_deadline);
 

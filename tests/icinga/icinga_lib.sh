@@ -164,3 +164,40 @@ expect_result() {
     it_fail "$1: $2: expected '$4', got '$got'"
   fi
 }
+
+# Recording the API responses the unit tests judge (tests/unit/vantages/README.md).
+#   icinga_vantages_query SERVICE...          # the body of check_anycast_vantages's one query
+#   icinga_record_vantages FILE PORT SERVICE... # with ANYCAST_RECORD_DIR set: that query's raw response
+#
+# icinga_vantages_query: what lib/vantages/check.cpp (query_body) sends to /v1/objects/services:
+# every row of the named services (the judged one, then its health and catchment services), each
+# joined with its host; byte for byte the same (keys sorted, as nlohmann-json writes them; the unit
+# test query_body_is_what_the_recordings_asked pins it). Keep the two in step.
+icinga_vantages_query() {
+  jq -cnS '{filter: "service.name in names", filter_vars: {names: $ARGS.positional},
+    attrs: ["name", "host_name", "last_check_result", "check_interval", "downtime_depth"],
+    joins: ["host.name", "host.state", "host.last_check_result", "host.downtime_depth"]}' --args "$@"
+}
+
+# icinga_record_vantages FILE PORT SERVICE...: when ANYCAST_RECORD_DIR is set, saves the body the
+# check would get from the API on 127.0.0.1:PORT (the same POST with X-HTTP-Method-Override: GET, as
+# the test user) to $ANYCAST_RECORD_DIR/FILE, byte for byte; does nothing otherwise. The request
+# runs under ICINGA_RECORD_WRAPPER (e.g. ip netns exec NS) when the test sets that array.
+declare -a ICINGA_RECORD_WRAPPER=()
+icinga_record_vantages() {
+  local file=$1 port=$2 body
+  shift 2
+  [[ -n ${ANYCAST_RECORD_DIR:-} ]] || return 0
+  mkdir -p "$ANYCAST_RECORD_DIR"
+  body=$(icinga_vantages_query "$@")
+  if ${ICINGA_RECORD_WRAPPER[@]+"${ICINGA_RECORD_WRAPPER[@]}"} curl -ksf --max-time 5 \
+    -u "anycast-test:$ICINGA_API_PASSWORD" -H 'Accept: application/json' -H 'Content-Type: application/json' \
+    -H 'X-HTTP-Method-Override: GET' -X POST --data-binary "$body" \
+    "https://127.0.0.1:$port/v1/objects/services" >"$ANYCAST_RECORD_DIR/$file.part" &&
+    jq -e '.results | length > 0' "$ANYCAST_RECORD_DIR/$file.part" >/dev/null; then
+    mv "$ANYCAST_RECORD_DIR/$file.part" "$ANYCAST_RECORD_DIR/$file"
+    echo "recorded $ANYCAST_RECORD_DIR/$file ($*)"
+  else
+    it_fail "recording $file: no response with results from the API on port $port"
+  fi
+}

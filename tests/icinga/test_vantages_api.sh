@@ -91,6 +91,8 @@ for ((i = 0; i < 100; i++)); do
     jq -e '.results[] | select(.name == "vp-d") | .attrs.state == 1' >/dev/null 2>&1 && break
   sleep 0.2
 done
+# With ANYCAST_RECORD_DIR set: the response the checks below get (--service dns --health-service health).
+icinga_record_vantages icinga-api-7-vantages.json "$API_PORT" dns health
 printf '%s\n' "$ICINGA_API_PASSWORD" >"$dir/password"
 printf 'wrong\n' >"$dir/wrong-password"
 

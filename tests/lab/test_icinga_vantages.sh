@@ -39,6 +39,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
 MASTER_NS=${LAB_PREFIX}icinga
+ICINGA_RECORD_WRAPPER=(ip netns exec "$MASTER_NS") # ANYCAST_RECORD_DIR: icinga_record_vantages below
 ip netns add "$MASTER_NS" || fail "ip netns add $MASTER_NS"
 ip -n "$MASTER_NS" link set lo up
 declare -A MGMT
@@ -245,6 +246,7 @@ show() {
 echo "== steady state"
 refresh "${per_vantage[@]}"
 refresh "${across[@]}"
+icinga_record_vantages lab-steady.json 5665 resolver-locality anycast-catchment
 for service in "${per_vantage[@]}"; do
     expect_result "$service" "OK, run by its own satellite" '.exit_status == 0'
 done
@@ -265,6 +267,7 @@ echo "== far resolver: vp-ams behind iad-res1"
 "$LAB" resolver vp-ams iad-res1 >/dev/null || fail "resolver vp-ams iad-res1"
 refresh "${per_vantage[@]}"
 refresh "${across[@]}"
+icinga_record_vantages lab-far-resolver.json 5665 resolver-locality anycast-catchment
 expect_result "vp-ams!resolver-locality" "CRITICAL at vp-ams" '.exit_status == 2'
 for service in "${per_vantage[@]}"; do
     [[ $service == "vp-ams!resolver-locality" ]] && continue
@@ -285,6 +288,7 @@ echo "== site down: ams1 withdrawn"
 "$LAB" await vp-ams iad1 || fail "vp-ams did not move to iad1"
 refresh "${per_vantage[@]}"
 refresh "${across[@]}"
+icinga_record_vantages lab-site-down.json 5665 resolver-locality anycast-catchment
 expect_result "vp-ams!anycast-catchment" "vp-ams WARNING: iad1 is not its expected site" \
     '.exit_status == 1 and ([.performance_data[] | select(startswith("site_"))] == ["site_iad1=2;;;0"])'
 service="anycast.test!vantages anycast-catchment"
@@ -307,6 +311,7 @@ for ((i = 0; i < 300; i++)); do
     sleep 0.2
 done
 refresh "${across[@]}"
+icinga_record_vantages lab-satellite-stopped.json 5665 resolver-locality anycast-catchment
 service="anycast.test!vantages anycast-catchment"
 show "$service"
 expect_result "$service" "OK: 2/2 counted, vp-sin left out (its own problem), not an outage" \

@@ -1,4 +1,6 @@
-// The vantage judgement from recorded and hand-made Icinga 2 API responses: no network, no daemon.
+// The vantage judgement from hand-made Icinga 2 API responses (services-3.json and rows built here):
+// no network, no daemon. The responses recorded from real icinga2 daemons are judged in
+// test_recorded.cpp (README.md).
 #include <unistd.h>
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
@@ -92,7 +94,7 @@ std::string excluded_reason(const CheckResult& result, const std::string& host) 
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(recorded_response_three_vantages) {
+BOOST_AUTO_TEST_CASE(hand_written_response_three_vantages) {
     const auto rows = vantages::parse_services_response(recorded("services-3.json"));
     BOOST_REQUIRE_EQUAL(rows.size(), 3U);
     BOOST_TEST(rows[0].host == "vp-ams");

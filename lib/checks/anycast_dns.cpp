@@ -397,7 +397,9 @@ std::vector<AddressReading> collect_anycast_dns(const AnycastDnsConfig& config,
         reading.measured_at = now;
     }
     if (config.dnssec) {
-        fetch_signer_keys(config, readings, deadline);
+        // The --count queries' settling and report are still to come: keep their reserve.
+        const std::size_t scheduled = endpoints.size() * static_cast<std::size_t>(std::max(1, config.count));
+        fetch_signer_keys(config, readings, network_deadline(deadline, scheduled, dns::Clock::now()));
     }
     return readings;
 }

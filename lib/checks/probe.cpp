@@ -12,6 +12,14 @@ double to_ms(std::chrono::nanoseconds duration) {
     return static_cast<double>(duration.count()) / 1e6;
 }
 
+// Measured with --count 100 over 500-5000 addresses at -t 3 on a 2-core machine at load 4-5
+// (docs/benchmarks.md): after the wait, each scheduled query costs about 1.3 us (folded, freed,
+// and settled if unsent), and each query still in flight at the deadline (at most
+// dns::max_sockets) about 30 us more, for its socket to be closed and its flight freed. Both are
+// rounded up, so that the run ends before --timeout even on a loaded machine.
+constexpr dns::Clock::duration report_cost_per_query = std::chrono::nanoseconds{1500};
+constexpr dns::Clock::duration report_cost_per_open_query = std::chrono::microseconds{40};
+
 }  // namespace
 
 std::size_t AddressProbe::sent() const {
@@ -132,6 +140,18 @@ std::vector<dns::Endpoint> resolve_targets(std::span<const std::string> hosts, s
     return endpoints;
 }
 
+dns::Clock::duration report_reserve(std::size_t scheduled_queries) {
+    const std::size_t in_flight = std::min(scheduled_queries, dns::max_sockets);
+    return report_cost_per_query * static_cast<dns::Clock::rep>(scheduled_queries) +
+           report_cost_per_open_query * static_cast<dns::Clock::rep>(in_flight);
+}
+
+dns::Clock::time_point network_deadline(dns::Clock::time_point deadline, std::size_t scheduled_queries,
+                                        dns::Clock::time_point now) {
+    const dns::Clock::duration left = std::max(dns::Clock::duration::zero(), deadline - now);
+    return deadline - std::min(report_reserve(scheduled_queries), left / 2);
+}
+
 std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoints, const ProbePlan& plan,
                                           dns::Clock::time_point deadline,
                                           std::span<const dns::QueryJob> side_jobs,
@@ -169,7 +189,9 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
     for (std::size_t i = probe_jobs; i < jobs.size(); ++i) {
         jobs[i].retry = plan.retry;  // side queries cross the same network
     }
-    std::vector<dns::QueryResult> results = dns::run_queries(jobs, deadline);
+    // The wait ends early enough for the work on every scheduled query after it (report_reserve).
+    const dns::Clock::time_point wait_until = network_deadline(deadline, jobs.size(), dns::Clock::now());
+    std::vector<dns::QueryResult> results = dns::run_queries(jobs, wait_until);
     std::vector<dns::QueryJob>().swap(jobs);  // --count 100 over thousands of addresses: free it now
     if (side_results != nullptr) {
         side_results->assign(std::make_move_iterator(results.begin() + static_cast<long>(own_jobs)),
@@ -179,6 +201,7 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
     std::vector<AddressProbe> probes(endpoints.size());
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
         probes[i].endpoint = endpoints[i];
+        probes[i].results.reserve(static_cast<std::size_t>(count));
         for (int round = 0; round < count; ++round) {
             probes[i].results.push_back(
                 std::move(results[static_cast<std::size_t>(round) * endpoints.size() + i]));
@@ -191,7 +214,7 @@ std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoin
             measured.push_back(probe.first_answer());
         }
         std::vector<identity::Identity> identities =
-            identity::identify(endpoints, measured, plan.identity_order, deadline, plan.retry);
+            identity::identify(endpoints, measured, plan.identity_order, wait_until, plan.retry);
         for (std::size_t i = 0; i < probes.size(); ++i) {
             probes[i].identity = std::move(identities[i]);
             const std::span<const dns::QueryResult> said(results.data() + probe_jobs + i * whoami_count,

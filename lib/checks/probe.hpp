@@ -51,8 +51,22 @@ struct AddressProbe {
 std::vector<dns::Endpoint> resolve_targets(std::span<const std::string> hosts, std::uint16_t port,
                                            dns::AddressFamily family, dns::Clock::time_point deadline);
 
+// Time to keep after the network wait for the work that grows with the number of queries
+// scheduled, sent or not: settling them, folding them per address, judging, writing the report and
+// freeing it all. --count 100 over 5000 addresses schedules 500,000 queries, and that work overran
+// --timeout by up to 0.8 s when the wait ran to the deadline. Measured costs per query and per
+// query in flight, rounded up for a loaded machine (docs/benchmarks.md); a few queries keep next
+// to nothing.
+dns::Clock::duration report_reserve(std::size_t scheduled_queries);
+// When the network wait for `scheduled_queries` ends so that the run still reports by `deadline`:
+// report_reserve earlier, but never more than half of the time left at `now`, so that a short
+// --timeout still measures something.
+dns::Clock::time_point network_deadline(dns::Clock::time_point deadline, std::size_t scheduled_queries,
+                                        dns::Clock::time_point now);
+
 // `side_jobs` (who-am-I names, a direct comparison, ...) leave in the same engine run as the probes,
 // so they cost no extra round trip; their results come back in *side_results, in the same order.
+// Every query's network wait ends at network_deadline(deadline, queries scheduled, now).
 std::vector<AddressProbe> probe_addresses(std::span<const dns::Endpoint> endpoints, const ProbePlan& plan,
                                           dns::Clock::time_point deadline,
                                           std::span<const dns::QueryJob> side_jobs = {},

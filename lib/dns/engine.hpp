@@ -75,12 +75,18 @@ struct QueryResult {
     int lost_attempts = 0;
     std::size_t ignored_replies = 0;  // replies that did not match our query (ID, question, ...)
     std::string last_ignored_reason;
-    std::string error;  // why, for refused / network_error / timeout
+    // Why, for refused / network_error / timeout / not_sent. Of the not_sent queries of one response
+    // group only the first carries it (the others are empty): every unsent query has the same reason,
+    // and a text each for 500,000 of them cost more than the deadline left.
+    std::string error;
 };
 
 // What an answered query's TC bit means, if it is set: over UDP, that the TCP fallback was off (or
 // it would have been used); over TCP, that the server truncated even there.
 std::optional<std::string> truncation_problem(const QueryResult& result);
+
+// The most sockets a run keeps open at once, whatever the descriptor limit allows.
+inline constexpr std::size_t max_sockets = 4096;
 
 struct EngineOptions {
     // How many sockets may be open at once; further jobs wait for a free slot. 0 = derive from the

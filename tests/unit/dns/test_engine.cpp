@@ -442,6 +442,27 @@ BOOST_AUTO_TEST_CASE(a_query_never_sent_is_not_a_loss) {
     BOOST_TEST(results[1].lost_attempts == 0);
 }
 
+BOOST_AUTO_TEST_CASE(unsent_queries_of_one_group_share_one_reason) {
+    // --count over many addresses: the reason is told once per address, not once per query.
+    LoopbackServer server([](const Bytes&) { return std::vector<Bytes>{}; });
+    std::vector<QueryJob> jobs(4, retrying_job(server.endpoint(), 0, 20ms));
+    for (QueryJob& job : jobs) {
+        job.start_offset = 5s;  // due after the deadline
+    }
+    jobs[0].response_group = 0;
+    jobs[1].response_group = 1;
+    jobs[2].response_group = 0;
+    const auto results = run_queries(jobs, Clock::now() + 50ms, EngineOptions{4});
+    for (const QueryResult& result : results) {
+        BOOST_TEST(result.status == QueryStatus::not_sent);
+        BOOST_TEST(result.attempts == 0);
+    }
+    BOOST_TEST(results[0].error == "not sent before the deadline");
+    BOOST_TEST(results[1].error == "not sent before the deadline");
+    BOOST_TEST(results[2].error.empty());                            // the first of group 0 says it
+    BOOST_TEST(results[3].error == "not sent before the deadline");  // no group: its own
+}
+
 BOOST_AUTO_TEST_CASE(jobs_beyond_the_socket_budget_wait_for_a_free_socket) {
     const Bytes good = soa_template();
     LoopbackServer server([&](const Bytes& query) { return std::vector<Bytes>{with_id(good, query)}; });

@@ -6,7 +6,7 @@
 #include <functional>
 #include <memory>
 
-#include <ldns/ldns.h>
+#include "dns/ldns_handles.hpp"  // ldns.h, with bool, true and false left alone
 
 #include "checks/dnssec_check.hpp"
 #include "checks/probe.hpp"

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <map>
 
-#include <ldns/ldns.h>
+#include "dns/ldns_handles.hpp"  // ldns.h, with bool, true and false left alone
 
 #include "checks/probe.hpp"
 #include "checks/shared.hpp"

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include <ldns/ldns.h>
+#include "dns/ldns_handles.hpp"  // ldns.h, with bool, true and false left alone
 
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"

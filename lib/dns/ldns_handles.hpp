@@ -1,9 +1,14 @@
 #pragma once
 // RAII owners for the ldns objects the DNS module creates, so no error path can leak one.
-// ldns.h defines bool/false as macros unless stdbool.h came first.
+// ldns.h defines bool, true and false as macros (true is 1, an int) unless stdbool.h came first:
+// include ldns through this header only. A `true` that became 1 turned a JSON fact into a number.
 #include <stdbool.h>
 
 #include <ldns/ldns.h>
+
+#if defined(true) || defined(false) || defined(bool)
+#error "ldns.h left bool, true or false defined as a macro"
+#endif
 
 #include <memory>
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <ldns/ldns.h>
+#include "dns/ldns_handles.hpp"  // ldns.h, with bool, true and false left alone
 
 #include "plugin/error.hpp"
 #include "plugin/escape.hpp"

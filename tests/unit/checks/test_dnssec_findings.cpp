@@ -1,6 +1,8 @@
 // DNSSEC and freshness judgements, fed hand-made measurements: every state without a network.
 #include <boost/test/unit_test.hpp>
 
+#include <variant>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -157,6 +159,10 @@ BOOST_AUTO_TEST_CASE(a_server_summary_names_its_worst_signature) {
                                     checks::DnssecMode::auto_detect, true, now, defaults, "sin1");
     BOOST_TEST(good.effective_state() == State::ok);
     BOOST_TEST(good.summary == "signed, keys 12345, SOA signature valid for 20d (key 12345 alg 13)");
+    // A JSON boolean, not 1: ldns.h once turned `true` into an int macro here.
+    const auto* is_signed = good.find_fact("signed");
+    BOOST_REQUIRE(is_signed != nullptr);
+    BOOST_TEST(std::holds_alternative<bool>(*is_signed));
     BOOST_REQUIRE(good.children.size() == 2u);
     BOOST_TEST(good.children[0].perfdata[0].label == "sin1_soa_rrsig_left");
     BOOST_TEST(good.children[1].perfdata[0].label == "sin1_dnskey_rrsig_left");

@@ -7,7 +7,7 @@
 #include "checks/shared.hpp"
 #include "plugin/error.hpp"
 
-#include <ldns/ldns.h>
+#include "dns/ldns_handles.hpp"  // ldns.h, with bool, true and false left alone
 
 using anycast::InputError;
 using anycast::plugin::State;

@@ -174,9 +174,7 @@ Rules read_option_files(const VantagesConfig& config) {
     }
     try {
         if (config.sites_file) {
-            const std::string text =
-                plugin::read_input_file(*config.sites_file, "sites file", sites::max_sites_file_bytes);
-            for (const auto& site : sites::parse_sites_text(text, *config.sites_file)) {
+            for (const auto& site : sites::load_sites_file(*config.sites_file)) {
                 add_site(rules, site.code);
             }
         }

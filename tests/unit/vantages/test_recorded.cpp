@@ -14,20 +14,16 @@
 
 #include "checks/anycast_dns.hpp"
 #include "plugin/result.hpp"
+#include "testing.hpp"
 #include "vantages/check.hpp"
 #include "vantages/vantages.hpp"
-
-namespace anycast::plugin {
-// So that Boost.Test can print a state that differs from the expected one.
-inline std::ostream& operator<<(std::ostream& out, State state) {
-    return out << state_name(state);
-}
-}  // namespace anycast::plugin
 
 namespace vantages = anycast::vantages;
 using anycast::plugin::CheckResult;
 using anycast::plugin::State;
 using anycast::plugin::Subcheck;
+using anycast::vantages::testing::perf;
+using anycast::vantages::testing::recorded;
 using vantages::ServiceRow;
 
 namespace {
@@ -38,12 +34,8 @@ struct Recording {
 };
 
 Recording load(const std::string& name) {
-    std::ifstream file(std::string(ANYCAST_UNIT_DATA) + "/" + name);
-    BOOST_REQUIRE_MESSAGE(file, "cannot read " << name);
-    std::stringstream text;
-    text << file.rdbuf();
     Recording recording;
-    recording.rows = vantages::parse_services_response(text.str());
+    recording.rows = vantages::parse_services_response(recorded(name));
     for (const ServiceRow& row : recording.rows) {
         if (row.result) {
             recording.now = std::max(recording.now, row.result->execution_end + 5);
@@ -61,16 +53,6 @@ const ServiceRow& row_of(const Recording& recording, const std::string& host, co
     }
     BOOST_FAIL("no row " + host + "!" + service);
     return recording.rows.front();
-}
-
-double perf(const CheckResult& result, const std::string& label) {
-    for (const auto& item : result.perfdata) {
-        if (item.label == label) {
-            return item.value;
-        }
-    }
-    BOOST_FAIL("no perfdata " + label);
-    return -1;
 }
 
 // "label=value" of every perfdata item, in order.

@@ -10,43 +10,21 @@
 
 #include "plugin/error.hpp"
 #include "plugin/output.hpp"
+#include "testing.hpp"
 #include "vantages/check.hpp"
 #include "vantages/icinga_api.hpp"
 #include "vantages/vantages.hpp"
-
-namespace anycast::plugin {
-// So that Boost.Test can print a state that differs from the expected one.
-inline std::ostream& operator<<(std::ostream& out, State state) {
-    return out << state_name(state);
-}
-}  // namespace anycast::plugin
 
 namespace vantages = anycast::vantages;
 using anycast::InputError;
 using anycast::plugin::CheckResult;
 using anycast::plugin::State;
+using anycast::vantages::testing::perf;
+using anycast::vantages::testing::recorded;
 using vantages::ResponseError;
 using vantages::ServiceRow;
 
 namespace {
-
-std::string recorded(const std::string& name) {
-    std::ifstream file(std::string(ANYCAST_UNIT_DATA) + "/" + name);
-    BOOST_REQUIRE(file);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
-double perf(const CheckResult& result, const std::string& label) {
-    for (const auto& item : result.perfdata) {
-        if (item.label == label) {
-            return item.value;
-        }
-    }
-    BOOST_FAIL("no perfdata " + label);
-    return -1;
-}
 
 const anycast::plugin::Subcheck* find(const std::vector<anycast::plugin::Subcheck>& list,
                                       const std::string& name) {
